@@ -1,0 +1,101 @@
+//! Errors and diagnostics. A [`Diagnostic`] is a problem in the input that did not stop
+//! decoding: it names the row and the byte offset, and the rest of the payload is still used.
+//! An [`Error`] is a problem that left nothing usable.
+
+use serde::Serialize;
+use std::fmt;
+
+/// What kind of problem a diagnostic reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// An empty line where a row should start (skipped).
+    BlankLine,
+    /// Bytes that are not a row header (skipped up to the next line).
+    NotARowHeader,
+    /// A row id that is upper case, or longer than React's 32-bit ids.
+    UnusualRowId,
+    /// The input ended inside a row.
+    IncompleteRow,
+    /// A `T` row without a valid hex length.
+    MalformedText,
+    /// A row whose JSON payload could not be parsed.
+    InvalidJson,
+    /// A row tag that no React build handles.
+    UnknownTag,
+    /// A development-only row (React's production client stops the stream on it).
+    DevelopmentRow,
+    /// The same id defined twice by rows that are not stream items.
+    DuplicateRow,
+    /// A reference to a row that never came.
+    MissingRow,
+    /// A row that arrived after a row that needed it before (React never resolves it).
+    OutOfOrder,
+    /// A path reference whose path cannot be followed.
+    InvalidPath,
+    /// An `I` row that is not a client reference of any known shape.
+    BadImport,
+    /// A hint row that is not valid JSON.
+    BadHint,
+    /// An `E` row that is not valid JSON.
+    BadError,
+    /// A `$` escape that no React build defines.
+    UnknownEscape,
+}
+
+/// A problem found in the input; decoding went on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Byte offset in the input where the problem is.
+    pub offset: usize,
+    /// The id of the row concerned, as on the wire (`None` when not inside a row).
+    pub row: Option<String>,
+    /// What kind of problem it is.
+    pub kind: DiagnosticKind,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(
+        offset: usize,
+        row: Option<&[u8]>,
+        kind: DiagnosticKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            offset,
+            row: row.map(|id| String::from_utf8_lossy(id).into_owned()),
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.row {
+            Some(id) => write!(f, "row {id:?} at byte {}: {}", self.offset, self.message),
+            None => write!(f, "at byte {}: {}", self.offset, self.message),
+        }
+    }
+}
+
+/// A failure that left nothing usable.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is empty.
+    #[error("the input is empty")]
+    Empty,
+    /// The input holds no flight row at all.
+    #[error("not a flight stream: no row could be read ({0})")]
+    NotFlight(String),
+    /// Reading the input failed.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// What was being read.
+        path: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,938 @@
+//! Writes a [`Tree`] as the oracle's canonical JSON (`../shared/tools/oracle/README.md`,
+//! "Canonical JSON"): what React's own client makes of the payload, with object keys
+//! sorted, references made transparent, and tags such as `$el`, `$client`, `$error`.
+//!
+//! The writer keeps its own stack, so a tree nested 200,000 deep is written like a flat
+//! one. Shared values are written at every use; a value inside itself becomes
+//! `{"$cycle": pointer}`.
+
+use std::collections::HashSet;
+
+use super::resolve::{Content, Item, Status, Target, Tree};
+use super::value::{NodeId, RefKind, SpecialNumber, Value};
+
+/// How to write the tree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Add what React does not expose but a reader wants: the chunk list and async flag
+    /// of client references, and the row id of each error.
+    pub detailed: bool,
+}
+
+/// Writes `{"hints":[…],"root":…}` and a newline.
+pub fn write_canonical(tree: &Tree<'_>, options: WriteOptions, out: &mut Vec<u8>) {
+    let mut w = Writer {
+        tree,
+        options,
+        out,
+        stack: Vec::new(),
+        segs: Vec::new(),
+        on_path: vec![0; tree.arena.len()],
+        chunks_on_path: HashSet::new(),
+    };
+    w.out.extend_from_slice(b"{\"hints\":[");
+    for (i, hint) in tree.hints.iter().enumerate() {
+        if i > 0 {
+            w.out.push(b',');
+        }
+        w.out.extend_from_slice(b"{\"args\":[");
+        for (j, arg) in hint.args.iter().enumerate() {
+            if j > 0 {
+                w.out.push(b',');
+            }
+            match arg {
+                Some(node) => w.run(Emit::Target(Target::Node(*node))),
+                None => w.out.extend_from_slice(UNDEFINED.as_bytes()),
+            }
+        }
+        w.out.extend_from_slice(b"],\"code\":");
+        write_string(w.out, &(hint.code as char).to_string());
+        w.out.push(b'}');
+    }
+    w.out.extend_from_slice(b"],\"root\":");
+    let root = match tree.root_status() {
+        Status::Fulfilled => match tree.chunk_target(0) {
+            Some(target) => Emit::Target(target),
+            None => Emit::Rejected(None),
+        },
+        Status::Rejected(digest) => Emit::Rejected(digest),
+        Status::Pending => Emit::Pending,
+    };
+    w.run(root);
+    w.out.extend_from_slice(b"}\n");
+}
+
+const UNDEFINED: &str = "{\"$undefined\":true}";
+
+#[derive(Debug, Clone, Copy)]
+enum Emit<'t> {
+    Target(Target),
+    Text(&'t str),
+    Bytes(u8, &'t [u8]),
+    Raw(&'static str),
+    Rejected(Option<u32>),
+    Pending,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Seg<'t> {
+    Key(&'t str),
+    Index(usize),
+    Tag(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Identity {
+    Node(NodeId),
+    Chunk(u64),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Task<'t> {
+    Emit(Emit<'t>),
+    /// Emit a child: push its path segment first, pop it after.
+    Child(Seg<'t>, Emit<'t>),
+    Raw(&'static str),
+    Key(&'t str, bool),
+    Leave(Identity),
+    PushSeg(Seg<'t>),
+    PopSeg,
+}
+
+struct Writer<'t, 'a, 'o> {
+    tree: &'t Tree<'a>,
+    options: WriteOptions,
+    out: &'o mut Vec<u8>,
+    stack: Vec<Task<'t>>,
+    segs: Vec<Seg<'t>>,
+    /// For each node on the current path: 1 + the length of `segs` where it was entered.
+    on_path: Vec<u32>,
+    chunks_on_path: HashSet<u64>,
+}
+
+impl<'t, 'a: 't> Writer<'t, 'a, '_> {
+    fn run(&mut self, first: Emit<'t>) {
+        self.stack.push(Task::Emit(first));
+        while let Some(task) = self.stack.pop() {
+            match task {
+                Task::Emit(e) => self.emit(e),
+                Task::Child(seg, e) => {
+                    self.segs.push(seg);
+                    self.stack.push(Task::PopSeg);
+                    self.emit(e);
+                }
+                Task::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
+                Task::Key(k, first) => {
+                    if !first {
+                        self.out.push(b',');
+                    }
+                    write_key(self.out, k);
+                    self.out.push(b':');
+                }
+                Task::Leave(Identity::Node(n)) => self.on_path[n as usize] = 0,
+                Task::Leave(Identity::Chunk(c)) => {
+                    self.chunks_on_path.remove(&c);
+                }
+                Task::PushSeg(seg) => self.segs.push(seg),
+                Task::PopSeg => {
+                    self.segs.pop();
+                }
+            }
+        }
+    }
+
+    /// Enters a container; false (and a `$cycle` written) when it is its own ancestor.
+    fn enter(&mut self, id: Identity) -> bool {
+        let depth = match id {
+            Identity::Node(n) => {
+                let d = self.on_path[n as usize];
+                if d == 0 {
+                    self.on_path[n as usize] = self.segs.len() as u32 + 1;
+                    self.stack.push(Task::Leave(id));
+                    return true;
+                }
+                d as usize - 1
+            }
+            Identity::Chunk(c) => {
+                if self.chunks_on_path.insert(c) {
+                    self.stack.push(Task::Leave(id));
+                    return true;
+                }
+                // Chunk identities are rare (promises, streams): find the depth by search.
+                self.segs.len()
+            }
+        };
+        let mut pointer = String::new();
+        for seg in &self.segs[..depth.min(self.segs.len())] {
+            pointer.push('/');
+            match seg {
+                Seg::Key(k) => pointer.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => pointer.push_str(&i.to_string()),
+                Seg::Tag(t) => pointer.push_str(t),
+            }
+        }
+        self.out.extend_from_slice(b"{\"$cycle\":");
+        write_string(self.out, &pointer);
+        self.out.push(b'}');
+        false
+    }
+
+    fn emit(&mut self, e: Emit<'t>) {
+        match e {
+            Emit::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
+            Emit::Text(s) => write_string(self.out, s),
+            Emit::Bytes(letter, bytes) => self.bytes(letter, bytes),
+            Emit::Rejected(digest) => self.rejected(digest),
+            Emit::Pending => self.out.extend_from_slice(b"{\"$pending\":true}"),
+            Emit::Target(Target::Chunk(id)) => self.chunk(id),
+            Emit::Target(Target::Node(node)) => self.node(node),
+        }
+    }
+
+    fn rejected(&mut self, digest: Option<u32>) {
+        match digest {
+            Some(d) => {
+                self.out.extend_from_slice(b"{\"$error\":{\"digest\":");
+                write_string(self.out, self.tree.digest(d));
+                self.out.extend_from_slice(b"}}");
+            }
+            None => self.out.extend_from_slice(b"{\"$error\":{}}"),
+        }
+    }
+
+    fn status_emit(status: Status, then: Emit<'t>) -> Emit<'t> {
+        match status {
+            Status::Fulfilled => then,
+            Status::Rejected(d) => Emit::Rejected(d),
+            Status::Pending => Emit::Pending,
+        }
+    }
+
+    /// Opens `{"<tag>":`, schedules the closing `}`, and the inner value as a child.
+    fn tagged(&mut self, tag: &'static str, inner: Emit<'t>) {
+        self.out.extend_from_slice(b"{");
+        write_string(self.out, tag);
+        self.out.push(b':');
+        self.schedule([Task::Child(Seg::Tag(tag), inner), Task::Raw("}")].into_iter());
+    }
+
+    fn node(&mut self, node: NodeId) {
+        let tree = self.tree;
+        match tree.arena.get(node) {
+            Value::Null => self.out.extend_from_slice(b"null"),
+            Value::Bool(true) => self.out.extend_from_slice(b"true"),
+            Value::Bool(false) => self.out.extend_from_slice(b"false"),
+            Value::Number(n) => write_number(self.out, n),
+            Value::String(s) => write_string(self.out, s),
+            Value::Undefined => self.out.extend_from_slice(UNDEFINED.as_bytes()),
+            Value::Special(s) => {
+                let name = match s {
+                    SpecialNumber::NaN => "NaN",
+                    SpecialNumber::Infinity => "Infinity",
+                    SpecialNumber::NegativeInfinity => "-Infinity",
+                    SpecialNumber::NegativeZero => "-0",
+                };
+                self.simple_tag("$num", name);
+            }
+            Value::BigInt(d) => self.simple_tag("$bigint", d),
+            Value::Date(text) => match iso_date(text) {
+                Some(iso) => self.simple_tag("$date", &iso),
+                None => self.out.extend_from_slice(b"{\"$date\":null}"),
+            },
+            Value::Symbol(name) => self.simple_tag("$symbol", name),
+            Value::ElementMarker => {
+                let name = match tree.dialect {
+                    super::value::Dialect::React19 => "react.transitional.element",
+                    _ => "react.element",
+                };
+                self.simple_tag("$symbol", name)
+            }
+            Value::ErrorValue => self.rejected(None),
+            Value::FunctionSource(_) => self.out.extend_from_slice(b"{\"$fn\":null}"),
+            Value::Omitted => self.out.extend_from_slice(UNDEFINED.as_bytes()),
+            Value::Temporary(id) => self.simple_tag("$temporary", id),
+            Value::ContextProvider(name) => self.simple_tag("$provider", name),
+            Value::Array(span) => {
+                if !self.enter(Identity::Node(node)) {
+                    return;
+                }
+                let items = tree.arena.items(*span);
+                self.out.push(b'[');
+                self.stack.push(Task::Raw("]"));
+                for (i, &item) in items.iter().enumerate().rev() {
+                    self.stack
+                        .push(Task::Child(Seg::Index(i), Emit::Target(Target::Node(item))));
+                    if i > 0 {
+                        self.stack.push(Task::Raw(","));
+                    }
+                }
+            }
+            Value::Object(span) => {
+                if !self.enter(Identity::Node(node)) {
+                    return;
+                }
+                let entries = tree.arena.entries(*span);
+                self.out.push(b'{');
+                self.stack.push(Task::Raw("}"));
+                for (i, (key, value)) in entries.iter().enumerate().rev() {
+                    self.stack.push(Task::Child(
+                        Seg::Key(key),
+                        Emit::Target(Target::Node(*value)),
+                    ));
+                    self.stack.push(Task::Key(key, i == 0));
+                }
+            }
+            Value::Element(el) => {
+                match tree.element_status(node) {
+                    Status::Fulfilled => {}
+                    other => return self.emit(Self::status_emit(other, Emit::Pending)),
+                }
+                if !self.enter(Identity::Node(node)) {
+                    return;
+                }
+                let slot = |s: Option<NodeId>| match s {
+                    Some(n) => Emit::Target(Target::Node(n)),
+                    None => Emit::Raw(UNDEFINED),
+                };
+                self.out.extend_from_slice(b"{\"$el\":");
+                self.stack.push(Task::Raw("}"));
+                self.stack
+                    .push(Task::Child(Seg::Tag("props"), slot(el.props)));
+                self.stack.push(Task::Raw(",\"props\":"));
+                self.stack.push(Task::Child(Seg::Tag("key"), slot(el.key)));
+                self.stack.push(Task::Raw(",\"key\":"));
+                self.stack
+                    .push(Task::Child(Seg::Tag("$el"), slot(el.element_type)));
+            }
+            Value::Reference(r) => {
+                let status = tree.reference_status(node, r);
+                let target = || match tree.reference_target(r) {
+                    Some(t) => Emit::Target(t),
+                    None => Emit::Rejected(None),
+                };
+                match r.kind {
+                    RefKind::Value | RefKind::Lazy | RefKind::Constructor | RefKind::Deferred => {
+                        self.emit(Self::status_emit(status, target()))
+                    }
+                    RefKind::Promise => {
+                        let Some(id) = r.id else {
+                            return self.tagged("$promise", Emit::Rejected(None));
+                        };
+                        if !self.enter(Identity::Chunk(id)) {
+                            return;
+                        }
+                        self.tagged("$promise", Self::status_emit(status, target()))
+                    }
+                    _ if status != Status::Fulfilled => {
+                        self.emit(Self::status_emit(status, Emit::Pending))
+                    }
+                    RefKind::ServerReference => self.server_reference(r),
+                    RefKind::Map => self.collection(node, r, "$map", true),
+                    RefKind::Set => self.collection(node, r, "$set", false),
+                    RefKind::Iterator => self.collection(node, r, "$iterator", false),
+                    RefKind::FormData => self.collection(node, r, "$formdata", true),
+                    RefKind::Blob => self.blob(r),
+                }
+            }
+        }
+    }
+
+    fn simple_tag(&mut self, tag: &str, value: &str) {
+        self.out.push(b'{');
+        write_string(self.out, tag);
+        self.out.push(b':');
+        write_string(self.out, value);
+        self.out.push(b'}');
+    }
+
+    /// The items of the array a reference points at (after following references).
+    fn target_items(&self, r: &super::value::Reference) -> Option<&'t [NodeId]> {
+        let tree = self.tree;
+        let Target::Node(n) = tree.settle(tree.reference_target(r)?)? else {
+            return None;
+        };
+        match tree.arena.get(n) {
+            Value::Array(span) => Some(tree.arena.items(*span)),
+            _ => None,
+        }
+    }
+
+    /// Schedules tasks to run in the order given.
+    fn schedule(&mut self, tasks: impl DoubleEndedIterator<Item = Task<'t>>) {
+        self.stack.extend(tasks.rev());
+    }
+
+    fn collection(
+        &mut self,
+        node: NodeId,
+        r: &super::value::Reference,
+        tag: &'static str,
+        pairs: bool,
+    ) {
+        if !self.enter(Identity::Node(node)) {
+            return;
+        }
+        let tree = self.tree;
+        let items = self.target_items(r).unwrap_or(&[]);
+        self.out.push(b'{');
+        write_string(self.out, tag);
+        self.out.extend_from_slice(b":[");
+        let mut tasks = vec![Task::PushSeg(Seg::Tag(tag))];
+        for (i, &item) in items.iter().enumerate() {
+            if i > 0 {
+                tasks.push(Task::Raw(","));
+            }
+            if !pairs {
+                tasks.push(Task::Child(Seg::Index(i), Emit::Target(Target::Node(item))));
+                continue;
+            }
+            let pair = match tree.settle(Target::Node(item)) {
+                Some(Target::Node(p)) => match tree.arena.get(p) {
+                    Value::Array(span) => tree.arena.items(*span),
+                    _ => &[],
+                },
+                _ => &[],
+            };
+            let half = |j: usize| {
+                pair.get(j)
+                    .map_or(Emit::Raw(UNDEFINED), |&n| Emit::Target(Target::Node(n)))
+            };
+            tasks.extend([
+                Task::PushSeg(Seg::Index(i)),
+                Task::Raw("["),
+                Task::Child(Seg::Index(0), half(0)),
+                Task::Raw(","),
+                Task::Child(Seg::Index(1), half(1)),
+                Task::Raw("]"),
+                Task::PopSeg,
+            ]);
+        }
+        tasks.extend([Task::PopSeg, Task::Raw("]}")]);
+        self.schedule(tasks.into_iter());
+    }
+
+    fn server_reference(&mut self, r: &super::value::Reference) {
+        let tree = self.tree;
+        let meta = match tree.reference_target(r).and_then(|t| tree.settle(t)) {
+            Some(Target::Node(m)) => m,
+            _ => return self.out.extend_from_slice(b"{\"$fn\":null}"),
+        };
+        let id = tree.arena.field(meta, "id");
+        let bound = tree.arena.field(meta, "bound");
+        let bound_emit = match bound.map(|b| (b, tree.arena.get(b))) {
+            None | Some((_, Value::Null)) => Emit::Raw("[]"),
+            Some((b, Value::Reference(br))) if br.kind == RefKind::Promise => {
+                let status = tree.reference_status(b, br);
+                Self::status_emit(
+                    status,
+                    tree.reference_target(br)
+                        .map_or(Emit::Rejected(None), Emit::Target),
+                )
+            }
+            Some((b, _)) => Emit::Target(Target::Node(b)),
+        };
+        let id_emit = id.map_or(Emit::Raw("null"), |i| Emit::Target(Target::Node(i)));
+        self.out.extend_from_slice(b"{\"$fn\":{\"bound\":");
+        self.schedule(
+            [
+                Task::PushSeg(Seg::Tag("$fn")),
+                Task::Child(Seg::Tag("bound"), bound_emit),
+                Task::Raw(",\"id\":"),
+                Task::Child(Seg::Tag("id"), id_emit),
+                Task::PopSeg,
+                Task::Raw("}}"),
+            ]
+            .into_iter(),
+        );
+    }
+
+    fn blob(&mut self, r: &super::value::Reference) {
+        let tree = self.tree;
+        let items = self.target_items(r).unwrap_or(&[]);
+        let mime = items.first().and_then(|&m| match tree.arena.get(m) {
+            Value::String(s) => Some(s.as_ref()),
+            _ => None,
+        });
+        let mut size = 0usize;
+        for &part in items.iter().skip(1) {
+            if let Some(Target::Chunk(c)) = tree.settle(Target::Node(part))
+                && let Some(chunk) = tree.chunk(c)
+                && let Content::Binary { bytes, .. } = chunk.content
+            {
+                size += bytes.len();
+            }
+        }
+        self.out
+            .extend_from_slice(format!("{{\"$blob\":{{\"size\":{size},\"type\":").as_bytes());
+        write_string(self.out, mime.unwrap_or(""));
+        self.out.extend_from_slice(b"}}");
+    }
+
+    fn chunk(&mut self, id: u64) {
+        let tree = self.tree;
+        let Some(chunk) = tree.chunk(id) else {
+            return self.rejected(None);
+        };
+        match &chunk.content {
+            Content::Model(node) => self.node(*node),
+            Content::Text(text) => write_string(self.out, text),
+            Content::Binary { letter, bytes } => self.bytes(*letter, bytes),
+            Content::Module(node) => self.client_reference(*node),
+            Content::Error(digest) => self.rejected(*digest),
+            Content::Failed => self.rejected(None),
+            Content::Halted => self.emit(Emit::Pending),
+            Content::Stream(stream) => {
+                if !self.enter(Identity::Chunk(id)) {
+                    return;
+                }
+                self.out.extend_from_slice(b"{\"$stream\":{");
+                // An open stream is errored when the response ends ("Connection closed.").
+                let error = match stream.error {
+                    Some(d) => Some(d),
+                    None if !stream.closed => Some(None),
+                    None => None,
+                };
+                let mut tasks = Vec::new();
+                if let Some(digest) = error {
+                    tasks.push(Task::Raw("\"error\":"));
+                    tasks.push(Task::Emit(Emit::Rejected(digest)));
+                    tasks.push(Task::Raw(","));
+                }
+                tasks.push(Task::Raw("\"items\":["));
+                tasks.push(Task::PushSeg(Seg::Tag("$stream")));
+                tasks.push(Task::PushSeg(Seg::Tag("items")));
+                for (i, item) in stream.items.iter().enumerate() {
+                    if i > 0 {
+                        tasks.push(Task::Raw(","));
+                    }
+                    let e = match item {
+                        Item::Model(n) => Emit::Target(Target::Node(*n)),
+                        Item::Text(t) => Emit::Text(t),
+                        Item::Binary { letter, bytes } => Emit::Bytes(*letter, bytes),
+                        Item::Failed => Emit::Rejected(None),
+                    };
+                    tasks.push(Task::Child(Seg::Index(i), e));
+                }
+                tasks.extend([Task::PopSeg, Task::PopSeg, Task::Raw("]}}")]);
+                self.schedule(tasks.into_iter());
+            }
+        }
+    }
+
+    fn client_reference(&mut self, node: NodeId) {
+        let tree = self.tree;
+        let arena = &tree.arena;
+        let (id, chunks, name, is_async) = match arena.get(node) {
+            Value::Array(span) => {
+                let items = arena.items(*span);
+                (
+                    items.first().copied(),
+                    items.get(1).copied(),
+                    items.get(2).copied(),
+                    items.get(3).copied(),
+                )
+            }
+            Value::Object(_) => (
+                arena.field(node, "id"),
+                arena.field(node, "chunks"),
+                arena.field(node, "name"),
+                arena.field(node, "async"),
+            ),
+            _ => (None, None, None, None),
+        };
+        let settle = |n: Option<NodeId>, absent: &'static str| match n {
+            None => Emit::Raw(absent),
+            Some(n) => match tree.settle(Target::Node(n)) {
+                Some(t) => Emit::Target(t),
+                None => Emit::Rejected(None),
+            },
+        };
+        self.out.extend_from_slice(b"{\"$client\":{");
+        let mut tasks = Vec::new();
+        if self.options.detailed {
+            tasks.extend([
+                Task::Raw("\"async\":"),
+                Task::Emit(settle(is_async, "false")),
+                Task::Raw(",\"chunks\":"),
+                Task::Emit(settle(chunks, "[]")),
+                Task::Raw(","),
+            ]);
+        }
+        tasks.extend([
+            Task::Raw("\"id\":"),
+            Task::Emit(settle(id, "null")),
+            Task::Raw(",\"name\":"),
+            Task::Emit(settle(name, "\"\"")),
+            Task::Raw("}}"),
+        ]);
+        self.schedule(tasks.into_iter());
+    }
+
+    fn bytes(&mut self, letter: u8, bytes: &[u8]) {
+        let kind = match letter {
+            b'A' => "ArrayBuffer",
+            b'O' | b'C' => "Int8Array",
+            b'o' | b'c' | b'b' => "Uint8Array",
+            b'U' => "Uint8ClampedArray",
+            b'S' => "Int16Array",
+            b's' => "Uint16Array",
+            b'L' => "Int32Array",
+            b'l' => "Uint32Array",
+            b'G' | b'F' => "Float32Array",
+            b'g' | b'D' | b'd' => "Float64Array",
+            b'M' | b'N' => "BigInt64Array",
+            b'm' => "BigUint64Array",
+            b'V' => "DataView",
+            _ => "Uint8Array",
+        };
+        self.out.extend_from_slice(b"{\"$bytes\":{\"base64\":\"");
+        base64(self.out, bytes);
+        self.out.extend_from_slice(b"\",\"type\":");
+        write_string(self.out, kind);
+        self.out.extend_from_slice(b"}}");
+    }
+}
+
+/// A payload key: one more `$` in front of a key that starts with `$`, so it can never be
+/// mistaken for the canonical tags.
+fn write_key(out: &mut Vec<u8>, key: &str) {
+    if key.starts_with('$') {
+        out.extend_from_slice(b"\"$");
+        write_string_body(out, key);
+        out.push(b'"');
+    } else {
+        write_string(out, key);
+    }
+}
+
+/// A string as `JSON.stringify` writes it.
+pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    write_string_body(out, s);
+    out.push(b'"');
+}
+
+fn write_string_body(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 15) as usize],
+                ]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escape);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// A JSON number literal as JavaScript prints the number it parses to.
+pub(crate) fn write_number(out: &mut Vec<u8>, literal: &str) {
+    let b = literal.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    // Integers of up to 15 digits print as written (no leading zeros in valid JSON).
+    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) && literal != "-0" {
+        out.extend_from_slice(b);
+        return;
+    }
+    let value: f64 = literal.parse().unwrap_or(f64::NAN);
+    if value == 0.0 && value.is_sign_negative() {
+        out.extend_from_slice(b"{\"$num\":\"-0\"}");
+    } else if value.is_infinite() {
+        out.extend_from_slice(if value > 0.0 {
+            b"{\"$num\":\"Infinity\"}"
+        } else {
+            b"{\"$num\":\"-Infinity\"}"
+        });
+    } else if value.is_nan() {
+        out.extend_from_slice(b"{\"$num\":\"NaN\"}");
+    } else {
+        out.extend_from_slice(js_number(value).as_bytes());
+    }
+}
+
+/// `Number.prototype.toString()` for a finite number.
+pub(crate) fn js_number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    // Rust's `{:e}` gives the shortest digits that round-trip, as JavaScript uses.
+    let sci = format!("{:e}", value.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let k = digits.len() as i32;
+    let n = exponent + 1;
+    let sign = if value < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e = if e >= 0 {
+            format!("+{e}")
+        } else {
+            e.to_string()
+        };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
+}
+
+/// `new Date(Date.parse(text)).toISOString()` for the ISO forms servers send;
+/// `None` for an invalid date.
+pub(crate) fn iso_date(text: &str) -> Option<String> {
+    let t = text.as_bytes();
+    let num = |s: &[u8]| -> Option<u32> {
+        if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(s).ok()?.parse().ok()
+    };
+    let (year, rest): (String, &[u8]) = match t.first()? {
+        b'+' | b'-' if t.len() >= 7 => {
+            let y = num(&t[1..7])?;
+            if t[0] == b'-' && y == 0 {
+                return None;
+            }
+            let y = if t[0] == b'-' {
+                format!("-{y:06}")
+            } else if y > 9999 {
+                format!("+{y:06}")
+            } else {
+                format!("{y:04}")
+            };
+            (y, &t[7..])
+        }
+        _ if t.len() >= 4 => (format!("{:04}", num(&t[..4])?), &t[4..]),
+        _ => return None,
+    };
+    let mut month = 1;
+    let mut day = 1;
+    let mut rest = rest;
+    if let [b'-', m1, m2, r @ ..] = rest {
+        month = num(&[*m1, *m2])?;
+        rest = r;
+        if let [b'-', d1, d2, r @ ..] = rest {
+            day = num(&[*d1, *d2])?;
+            rest = r;
+        }
+    }
+    let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0, 0);
+    if let [b'T', h1, h2, b':', mi1, mi2, r @ ..] = rest {
+        hour = num(&[*h1, *h2])?;
+        minute = num(&[*mi1, *mi2])?;
+        rest = r;
+        if let [b':', s1, s2, r @ ..] = rest {
+            second = num(&[*s1, *s2])?;
+            rest = r;
+            if let [b'.', r @ ..] = rest {
+                let n = r.iter().take_while(|b| b.is_ascii_digit()).count();
+                if n == 0 {
+                    return None;
+                }
+                let mut frac = r[..n.min(3)].to_vec();
+                frac.resize(3, b'0');
+                millis = num(&frac)?;
+                rest = &r[n..];
+            }
+        }
+        match rest {
+            b"Z" => {}
+            _ => return None,
+        }
+    } else if !rest.is_empty() {
+        return None;
+    }
+    let days_in_month = match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day == 0 || day > days_in_month || hour > 24 || minute > 59 || second > 59 {
+        return None;
+    }
+    if hour == 24 && (minute, second, millis) != (0, 0, 0) {
+        return None;
+    }
+    if month == 2 && day == 29 {
+        let y: i64 = year.trim_start_matches('+').parse().ok()?;
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        if !leap {
+            return None; // Date.parse rolls Feb 29 of a common year over; rare enough to leave
+        }
+    }
+    if hour == 24 {
+        return None; // would roll over to the next day; not produced by servers
+    }
+    Some(format!(
+        "{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z"
+    ))
+}
+
+fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        out.push(TABLE[(n >> 18) as usize & 63]);
+        out.push(TABLE[(n >> 12) as usize & 63]);
+        out.push(if chunk.len() > 1 {
+            TABLE[(n >> 6) as usize & 63]
+        } else {
+            b'='
+        });
+        out.push(if chunk.len() > 2 {
+            TABLE[n as usize & 63]
+        } else {
+            b'='
+        });
+    }
+}
+
+/// Re-indents compact JSON with two spaces, for people.
+pub fn pretty(compact: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + depth * 2, b' ');
+    };
+    let mut i = 0;
+    while i < compact.len() {
+        let b = compact[i];
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                out.push(b);
+            }
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                if compact.get(i + 1) == Some(&close) {
+                    out.extend_from_slice(&[b, close]);
+                    i += 2;
+                    continue;
+                }
+                out.push(b);
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            b'\n' => {}
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_javascript_does() {
+        for (input, js) in [
+            ("1.50", "1.5"),
+            ("1e21", "1e+21"),
+            ("1e-7", "1e-7"),
+            ("0.000001", "0.000001"),
+            ("123456789012345678", "123456789012345680"),
+            ("-2.5e3", "-2500"),
+            ("1E400", "{\"$num\":\"Infinity\"}"),
+            ("-0", "{\"$num\":\"-0\"}"),
+            ("42", "42"),
+        ] {
+            let mut out = Vec::new();
+            write_number(&mut out, input);
+            assert_eq!(String::from_utf8(out).unwrap(), js, "{input}");
+        }
+    }
+
+    #[test]
+    fn dates_normalise_or_are_invalid() {
+        assert_eq!(
+            iso_date("2024-02-29T12:34:56.789Z").as_deref(),
+            Some("2024-02-29T12:34:56.789Z")
+        );
+        assert_eq!(
+            iso_date("1970-01-01").as_deref(),
+            Some("1970-01-01T00:00:00.000Z")
+        );
+        assert_eq!(iso_date("not-a-date"), None);
+    }
+
+    #[test]
+    fn strings_escape_like_json_stringify() {
+        let mut out = Vec::new();
+        write_string(&mut out, "a\"b\\c\n\u{1}é\u{2028}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\n\\u0001é\u{2028}\""
+        );
+    }
+
+    #[test]
+    fn base64_pads() {
+        let mut out = Vec::new();
+        base64(&mut out, b"hello");
+        assert_eq!(out, b"aGVsbG8=");
+    }
+}

@@ -1,0 +1,977 @@
+//! Rows → a [`Tree`]: every row's value parsed, every reference checked, and for each
+//! row, element and reference the outcome React's client reaches for the same bytes —
+//! fulfilled, rejected (with the `E` row's digest) or pending forever (FLIGHT-FORMAT §3).
+//!
+//! Nothing here recurses on input depth: statuses are computed with explicit stacks.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use super::decoder::Rows;
+use super::row::{LegacyTag, Row, RowTag, Syntax};
+use super::value::{
+    Arena, BlockingRef, Dialect, JsonError, NodeId, RefKind, Reference, Span, Value, parse,
+    parse_plain,
+};
+use crate::error::{Diagnostic, DiagnosticKind};
+
+/// How to resolve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResolveOptions {
+    /// Which React client's rules to follow; `None` decides from the payload.
+    pub dialect: Option<Dialect>,
+    /// Follow React where it loses data: drop a last row without its newline, stop at the
+    /// rows that make React abort the whole response. Off by default: then every
+    /// well-formed row is used and each problem is only reported.
+    pub react_parity: bool,
+}
+
+/// The outcome of a row, an element or a reference, as React's client settles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// It has a value.
+    Fulfilled,
+    /// It was rejected; the index of the error's digest in [`Tree::digest`] if it had one.
+    Rejected(Option<u32>),
+    /// It never settles (React suspends forever).
+    Pending,
+}
+
+/// What a row id holds.
+#[derive(Debug, Clone)]
+pub enum Content<'a> {
+    /// A JSON model; its root node.
+    Model(NodeId),
+    /// A `T` row's text.
+    Text(Cow<'a, str>),
+    /// A binary row: its tag letter and bytes.
+    Binary {
+        /// The tag letter (`o`, `A`, `g` …).
+        letter: u8,
+        /// The raw bytes.
+        bytes: &'a [u8],
+    },
+    /// A client reference (`I` row, legacy `M` row); the parsed payload.
+    Module(NodeId),
+    /// An `E` row: the error's digest, if it had one.
+    Error(Option<u32>),
+    /// A row that could not be read (bad JSON, bad text length); rejected.
+    Failed,
+    /// An empty model row (React 19.2+): never resolves.
+    Halted,
+    /// A stream or iterable opened by `R`, `r`, `X` or `x`.
+    Stream(Stream<'a>),
+}
+
+/// A stream or iterable and the items that arrived for it.
+#[derive(Debug, Clone)]
+pub struct Stream<'a> {
+    /// `R`, `r`, `X` or `x`.
+    pub kind: RowTag,
+    /// The items, in order.
+    pub items: Vec<Item<'a>>,
+    /// True once a `C` row closed it.
+    pub closed: bool,
+    /// Set when an `E` row errored it: the digest index, if any.
+    pub error: Option<Option<u32>>,
+}
+
+/// One item of a stream.
+#[derive(Debug, Clone)]
+pub enum Item<'a> {
+    /// A model value.
+    Model(NodeId),
+    /// A text item.
+    Text(Cow<'a, str>),
+    /// A binary item.
+    Binary {
+        /// The tag letter.
+        letter: u8,
+        /// The bytes.
+        bytes: &'a [u8],
+    },
+    /// An item whose JSON could not be read.
+    Failed,
+}
+
+/// One row id's chunk.
+#[derive(Debug, Clone)]
+pub struct Chunk<'a> {
+    /// The row id.
+    pub id: u64,
+    /// Byte offset of the row that defined it.
+    pub offset: usize,
+    /// What it holds.
+    pub content: Content<'a>,
+    arrival: u32,
+    refs: Span,
+    status: Status,
+}
+
+/// A resource hint (`H` row), with its arguments as React hands them to ReactDOM.
+#[derive(Debug, Clone)]
+pub struct Hint {
+    /// The hint code: `L` preload, `S` preinit style, `C` preconnect, …
+    pub code: u8,
+    /// The arguments; `None` marks an `undefined` one.
+    pub args: Vec<Option<NodeId>>,
+    /// Byte offset of the row.
+    pub offset: usize,
+}
+
+/// A resolved flight stream: every value, every row, and how each settles.
+#[derive(Debug)]
+pub struct Tree<'a> {
+    /// Every parsed value.
+    pub arena: Arena<'a>,
+    /// The rules the payload was resolved with.
+    pub dialect: Dialect,
+    /// Resource hints, in stream order.
+    pub hints: Vec<Hint>,
+    /// Problems found, in stream order of where they are.
+    pub diagnostics: Vec<Diagnostic>,
+    chunks: Vec<Chunk<'a>>,
+    index: HashMap<u64, u32>,
+    refs: Vec<BlockingRef>,
+    digests: Vec<Cow<'a, str>>,
+    element_status: HashMap<NodeId, Status>,
+    /// References that were read before their text or binary row arrived.
+    stuck: HashSet<NodeId>,
+}
+
+const END_OF_STREAM: u32 = u32::MAX;
+
+impl<'a> Tree<'a> {
+    /// The chunk of a row id.
+    pub fn chunk(&self, id: u64) -> Option<&Chunk<'a>> {
+        self.index.get(&id).map(|&i| &self.chunks[i as usize])
+    }
+
+    /// Every chunk, in order of arrival.
+    pub fn chunks(&self) -> &[Chunk<'a>] {
+        &self.chunks
+    }
+
+    /// How a chunk settles (`Rejected` for an id no row defined).
+    pub fn status(&self, id: Option<u64>) -> Status {
+        match id.and_then(|id| self.chunk(id)) {
+            Some(chunk) => chunk.status,
+            None => Status::Rejected(None),
+        }
+    }
+
+    /// How the root (row 0) settles.
+    pub fn root_status(&self) -> Status {
+        self.status(Some(0))
+    }
+
+    /// How an element settles: React 19 turns an element whose own references failed
+    /// into an error (or a lazy that never resolves) while its siblings survive.
+    pub fn element_status(&self, element: NodeId) -> Status {
+        self.element_status
+            .get(&element)
+            .copied()
+            .unwrap_or(Status::Fulfilled)
+    }
+
+    /// How a reference node settles where it stands (lazy and promise references carry
+    /// their target's outcome; any reference read before its text row arrived hangs).
+    pub fn reference_status(&self, node: NodeId, reference: &Reference) -> Status {
+        if self.stuck.contains(&node) {
+            return Status::Pending;
+        }
+        self.status(reference.id)
+    }
+
+    /// The digest text of a rejection.
+    pub fn digest(&self, index: u32) -> &str {
+        &self.digests[index as usize]
+    }
+}
+
+/// Resolves the rows of a whole input.
+pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
+    let dialect = options
+        .dialect
+        .unwrap_or_else(|| detect_dialect(&rows.rows, rows.syntax));
+    let mut builder = Builder {
+        tree: Tree {
+            arena: Arena::default(),
+            dialect,
+            hints: Vec::new(),
+            diagnostics: rows.diagnostics.clone(),
+            chunks: Vec::new(),
+            index: HashMap::new(),
+            refs: Vec::new(),
+            digests: Vec::new(),
+            element_status: HashMap::new(),
+            stuck: HashSet::new(),
+        },
+        parity: options.react_parity,
+        aborted: false,
+    };
+    for (arrival, row) in rows.rows.iter().enumerate() {
+        if builder.aborted {
+            break;
+        }
+        builder.add_row(row, arrival as u32);
+    }
+    let mut tree = builder.tree;
+    tree.diagnostics.sort_by_key(|d| d.offset);
+    let parse_times = parse_times(&tree);
+    mark_stuck(&mut tree, &parse_times);
+    compute_statuses(&mut tree);
+    report_missing(&mut tree);
+    tree
+}
+
+/// Decides which React client's rules fit the payload (FLIGHT-FORMAT §4.10).
+pub fn detect_dialect(rows: &[Row<'_>], syntax: Option<Syntax>) -> Dialect {
+    if syntax == Some(Syntax::Legacy) {
+        return Dialect::Legacy;
+    }
+    let mut react18 = false;
+    for row in rows {
+        match row.tag {
+            RowTag::Stream
+            | RowTag::ByteStream
+            | RowTag::AsyncIterable
+            | RowTag::AsyncIterator
+            | RowTag::Close
+            | RowTag::ByteChunk
+            | RowTag::Binary(b'O' | b'o' | b'G' | b'g' | b'M') => return Dialect::React19,
+            RowTag::Binary(b'C' | b'c' | b'F' | b'D' | b'd' | b'N') => react18 = true,
+            RowTag::Import if row.payload.first() == Some(&b'{') => react18 = true,
+            _ => {}
+        }
+        if row.id.is_empty() {
+            return Dialect::React19;
+        }
+        if row.id == b"0" && row.tag == RowTag::Model {
+            let p = trim_start(row.payload);
+            let root_array_of_strings = p.starts_with(b"[") && {
+                let rest = trim_start(&p[1..]);
+                rest.starts_with(b"\"") && !rest.starts_with(b"\"$\"")
+            };
+            // Next 13.5 – 14.2: `[buildId, …]`, `"$L2"`, or the AppRouter element with a build id.
+            let next14_element =
+                p.starts_with(b"[\"$\"") && memchr::memmem::find(p, b"\"buildId\":").is_some();
+            if root_array_of_strings || p.starts_with(b"\"$L") || next14_element {
+                react18 = true;
+            }
+        }
+    }
+    if react18 {
+        Dialect::React18
+    } else {
+        Dialect::React19
+    }
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+struct Builder<'a> {
+    tree: Tree<'a>,
+    parity: bool,
+    aborted: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn diag(&mut self, row: &Row<'a>, kind: DiagnosticKind, message: String) {
+        self.tree
+            .diagnostics
+            .push(Diagnostic::new(row.offset, Some(row.id), kind, message));
+    }
+
+    /// React stops reading the whole response here; with parity, so do we.
+    fn abort(&mut self, row: &Row<'a>, why: &str) {
+        if self.parity {
+            self.diag(
+                row,
+                DiagnosticKind::InvalidJson,
+                format!("{why}: React aborts the whole response here, later rows are ignored"),
+            );
+            self.aborted = true;
+        } else {
+            self.diag(
+                row,
+                DiagnosticKind::InvalidJson,
+                format!(
+                    "{why} (React would abort the whole response here; the other rows are kept)"
+                ),
+            );
+        }
+    }
+
+    fn json_error(&mut self, row: &Row<'a>, what: &str, e: &JsonError) {
+        let kind = match row.tag {
+            RowTag::Hint(_) => DiagnosticKind::BadHint,
+            RowTag::Error | RowTag::Legacy(LegacyTag::Error) => DiagnosticKind::BadError,
+            RowTag::Import | RowTag::Legacy(LegacyTag::Module) => DiagnosticKind::BadImport,
+            _ => DiagnosticKind::InvalidJson,
+        };
+        let payload_offset = row.offset + row.length.saturating_sub(row.payload.len() + 1);
+        self.tree.diagnostics.push(Diagnostic::new(
+            payload_offset + e.offset,
+            Some(row.id),
+            kind,
+            format!("{what}: {} at byte {} of the payload", e.message, e.offset),
+        ));
+    }
+
+    fn intern_digest(&mut self, digest: Cow<'a, str>) -> u32 {
+        self.tree.digests.push(digest);
+        (self.tree.digests.len() - 1) as u32
+    }
+
+    fn chunk_index(&self, id: u64) -> Option<usize> {
+        self.tree.index.get(&id).map(|&i| i as usize)
+    }
+
+    fn stream_of(&mut self, id: u64) -> Option<&mut Stream<'a>> {
+        let i = self.chunk_index(id)?;
+        match &mut self.tree.chunks[i].content {
+            Content::Stream(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn define(
+        &mut self,
+        row: &Row<'a>,
+        id: u64,
+        arrival: u32,
+        content: Content<'a>,
+        refs: Vec<BlockingRef>,
+    ) {
+        if self.chunk_index(id).is_some() {
+            if self.parity && self.tree.dialect == Dialect::React19 {
+                self.abort(row, "a second row for an id that is not a stream");
+                return;
+            }
+            self.diag(
+                row,
+                DiagnosticKind::DuplicateRow,
+                format!(
+                    "row id {:?} was already defined: this row is ignored, as React 18 does",
+                    row.id_str()
+                ),
+            );
+            return;
+        }
+        let start = self.tree.refs.len() as u32;
+        self.tree.refs.extend(refs);
+        let len = self.tree.refs.len() as u32 - start;
+        self.tree.index.insert(id, self.tree.chunks.len() as u32);
+        self.tree.chunks.push(Chunk {
+            id,
+            offset: row.offset,
+            content,
+            arrival,
+            refs: Span { start, len },
+            status: Status::Fulfilled,
+        });
+    }
+
+    fn add_row(&mut self, row: &Row<'a>, arrival: u32) {
+        if !row.complete && self.parity {
+            return; // React drops an unterminated last row and never completes a short one.
+        }
+        let dialect = self.tree.dialect;
+        let id = if row.id.is_empty() {
+            Some(0)
+        } else {
+            row.numeric_id()
+        };
+        let Some(id) = id else { return };
+        match row.tag {
+            RowTag::Model
+            | RowTag::Unknown(_)
+            | RowTag::Postpone
+            | RowTag::Legacy(LegacyTag::Model)
+            | RowTag::Legacy(LegacyTag::Symbol)
+            | RowTag::Legacy(LegacyTag::Provider) => {
+                if row.id.is_empty() {
+                    self.diag(
+                        row,
+                        DiagnosticKind::UnknownTag,
+                        "a model row without an id is not a value: ignored".into(),
+                    );
+                    return;
+                }
+                if let Some(stream) = self.stream_of(id) {
+                    let _ = stream;
+                    let item = match parse(&mut self.tree.arena, row.payload, dialect) {
+                        Ok(parsed) => Item::Model(parsed.root),
+                        Err(e) => {
+                            self.json_error(row, "stream item is not valid JSON", &e);
+                            Item::Failed
+                        }
+                    };
+                    if let Some(stream) = self.stream_of(id) {
+                        stream.items.push(item);
+                    }
+                    return;
+                }
+                if row.tag == RowTag::Legacy(LegacyTag::Provider) {
+                    let name = String::from_utf8_lossy(row.payload);
+                    let node = self.tree.arena.nodes.len() as NodeId;
+                    self.tree.arena.nodes.push(Value::ContextProvider(name));
+                    self.define(row, id, arrival, Content::Model(node), Vec::new());
+                    return;
+                }
+                if row.payload.iter().all(u8::is_ascii_whitespace) && dialect == Dialect::React19 {
+                    self.define(row, id, arrival, Content::Halted, Vec::new());
+                    return;
+                }
+                match parse(&mut self.tree.arena, row.payload, dialect) {
+                    Ok(parsed) => {
+                        let node = if row.tag == RowTag::Legacy(LegacyTag::Symbol) {
+                            self.legacy_symbol(parsed.root)
+                        } else {
+                            parsed.root
+                        };
+                        self.define(row, id, arrival, Content::Model(node), parsed.refs)
+                    }
+                    Err(e) => {
+                        let what = match row.tag {
+                            RowTag::Unknown(t) => format!(
+                                "row with unknown tag {:?} read as a model, and it is not valid JSON",
+                                t as char
+                            ),
+                            _ => "not valid JSON".into(),
+                        };
+                        self.json_error(row, &what, &e);
+                        self.define(row, id, arrival, Content::Failed, Vec::new())
+                    }
+                }
+            }
+            RowTag::Import | RowTag::Legacy(LegacyTag::Module) => {
+                match parse(&mut self.tree.arena, row.payload, dialect) {
+                    Ok(parsed) => {
+                        if !is_client_reference(&self.tree.arena, parsed.root) {
+                            self.diag(
+                                row,
+                                DiagnosticKind::BadImport,
+                                "client reference of no known shape".into(),
+                            );
+                        }
+                        self.define(row, id, arrival, Content::Module(parsed.root), parsed.refs)
+                    }
+                    Err(e) => {
+                        self.json_error(row, "client reference is not valid JSON", &e);
+                        self.abort(row, "a client reference row could not be read");
+                        self.define(row, id, arrival, Content::Failed, Vec::new())
+                    }
+                }
+            }
+            RowTag::Hint(code) => match parse_plain(&mut self.tree.arena, row.payload) {
+                Ok(node) => self.add_hint(code, node, row.offset),
+                Err(e) => {
+                    self.json_error(row, "hint is not valid JSON", &e);
+                    self.abort(row, "a hint row could not be read");
+                }
+            },
+            RowTag::Error | RowTag::Legacy(LegacyTag::Error) => {
+                let digest = match parse_plain(&mut self.tree.arena, row.payload) {
+                    Ok(node) => {
+                        let arena = &self.tree.arena;
+                        arena
+                            .field(node, "digest")
+                            .and_then(|d| match arena.get(d) {
+                                Value::String(s) => Some(s.clone()),
+                                Value::Number(n) => Some(Cow::Borrowed(*n)),
+                                _ => None,
+                            })
+                    }
+                    Err(e) => {
+                        self.json_error(row, "error row is not valid JSON", &e);
+                        self.abort(row, "an error row could not be read");
+                        None
+                    }
+                };
+                let digest = digest.map(|d| self.intern_digest(d));
+                if let Some(stream) = self.stream_of(id) {
+                    stream.error = Some(digest);
+                    return;
+                }
+                self.define(row, id, arrival, Content::Error(digest), Vec::new())
+            }
+            RowTag::Text => {
+                let text = String::from_utf8_lossy(row.payload);
+                if let Some(stream) = self.stream_of(id) {
+                    stream.items.push(Item::Text(text));
+                    return;
+                }
+                self.define(row, id, arrival, Content::Text(text), Vec::new())
+            }
+            RowTag::MalformedText => self.define(row, id, arrival, Content::Failed, Vec::new()),
+            RowTag::Binary(letter) => {
+                if let Some(stream) = self.stream_of(id) {
+                    stream.items.push(Item::Binary {
+                        letter,
+                        bytes: row.payload,
+                    });
+                    return;
+                }
+                self.define(
+                    row,
+                    id,
+                    arrival,
+                    Content::Binary {
+                        letter,
+                        bytes: row.payload,
+                    },
+                    Vec::new(),
+                )
+            }
+            RowTag::ByteChunk => {
+                if let Some(stream) = self.stream_of(id) {
+                    stream.items.push(Item::Binary {
+                        letter: b'o',
+                        bytes: row.payload,
+                    });
+                } else {
+                    self.diag(
+                        row,
+                        DiagnosticKind::UnknownTag,
+                        "byte chunk for a row that is not an open byte stream: ignored".into(),
+                    );
+                }
+            }
+            RowTag::Debug | RowTag::Console | RowTag::TimeOrigin | RowTag::IoInfo => {
+                let fatal = match row.tag {
+                    RowTag::Debug | RowTag::Console => dialect != Dialect::Legacy,
+                    _ => dialect == Dialect::React19,
+                };
+                if fatal {
+                    if self.parity {
+                        self.diag(row, DiagnosticKind::DevelopmentRow, format!(
+                            "development-only {} row: React's production client aborts the response here",
+                            row.tag.wire()
+                        ));
+                        self.aborted = true;
+                    }
+                } else {
+                    // Older clients read an unknown upper-case tag as a model row.
+                    if let Ok(parsed) = parse(&mut self.tree.arena, row.payload, dialect) {
+                        self.define(row, id, arrival, Content::Model(parsed.root), parsed.refs);
+                    }
+                }
+            }
+            RowTag::Stream | RowTag::ByteStream | RowTag::AsyncIterable | RowTag::AsyncIterator => {
+                let stream = Stream {
+                    kind: row.tag,
+                    items: Vec::new(),
+                    closed: false,
+                    error: None,
+                };
+                self.define(row, id, arrival, Content::Stream(stream), Vec::new())
+            }
+            RowTag::Close => match self.stream_of(id) {
+                Some(stream) => stream.closed = true,
+                None => self.diag(
+                    row,
+                    DiagnosticKind::UnknownTag,
+                    "close row for a row that is not an open stream: ignored".into(),
+                ),
+            },
+        }
+    }
+
+    fn legacy_symbol(&mut self, node: NodeId) -> NodeId {
+        match self.tree.arena.get(node).clone() {
+            Value::String(name) => {
+                self.tree.arena.nodes.push(Value::Symbol(name));
+                (self.tree.arena.nodes.len() - 1) as NodeId
+            }
+            _ => node,
+        }
+    }
+
+    /// The arguments React's `dispatchHint` passes to ReactDOM for each hint code.
+    fn add_hint(&mut self, code: u8, node: NodeId, offset: usize) {
+        let arena = &self.tree.arena;
+        let items: Vec<NodeId> = match arena.get(node) {
+            Value::Array(span) => arena.items(*span).to_vec(),
+            _ => Vec::new(),
+        };
+        let is_string = matches!(arena.get(node), Value::String(_));
+        let at = |i: usize| items.get(i).copied();
+        let mut args: Vec<Option<NodeId>> = match code {
+            b'D' => vec![Some(node)],
+            b'C' | b'm' | b'X' | b'M' if is_string => vec![Some(node)],
+            b'C' | b'm' | b'X' | b'M' => vec![at(0), at(1)],
+            b'L' => {
+                let options = at(2).filter(|&o| !matches!(arena.get(o), Value::Null));
+                vec![at(0), at(1), options]
+            }
+            b'S' if is_string => vec![Some(node)],
+            b'S' => {
+                let precedence = at(1).filter(|&p| !matches!(arena.get(p), Value::Number("0")));
+                vec![
+                    at(0),
+                    precedence,
+                    if items.len() == 3 { at(2) } else { None },
+                ]
+            }
+            // ReactDOM has no dispatcher for other codes: React drops them.
+            _ => return,
+        };
+        while args.last() == Some(&None) {
+            args.pop();
+        }
+        self.tree.hints.push(Hint { code, args, offset });
+    }
+}
+
+fn is_client_reference(arena: &Arena<'_>, node: NodeId) -> bool {
+    match arena.get(node) {
+        Value::Array(span) => span.len >= 2,
+        Value::Object(_) => arena.field(node, "id").is_some(),
+        _ => false,
+    }
+}
+
+/// When React parses each model row: at its arrival when something already waits for it
+/// (the root, and what the rows parsed on arrival reference eagerly), otherwise when it
+/// is first read, after the whole input.
+fn parse_times(tree: &Tree<'_>) -> Vec<u32> {
+    let mut times = vec![END_OF_STREAM; tree.chunks.len()];
+    let mut waited: HashSet<u64> = HashSet::from([0]);
+    let mut order: Vec<usize> = (0..tree.chunks.len()).collect();
+    order.sort_by_key(|&i| tree.chunks[i].arrival);
+    let mut work = Vec::new();
+    for i in order {
+        let chunk = &tree.chunks[i];
+        if !matches!(chunk.content, Content::Model(_)) || !waited.contains(&chunk.id) {
+            continue;
+        }
+        let now = chunk.arrival;
+        if times[i] != END_OF_STREAM {
+            continue;
+        }
+        times[i] = now;
+        work.push(i);
+        while let Some(c) = work.pop() {
+            for r in &tree.refs[span_range(tree.chunks[c].refs)] {
+                let Value::Reference(reference) = tree.arena.get(r.node) else {
+                    continue;
+                };
+                if !reference.kind.blocks() {
+                    continue;
+                }
+                let Some(target) = reference.id else { continue };
+                match tree.index.get(&target) {
+                    Some(&t) => {
+                        let t = t as usize;
+                        let arrived = tree.chunks[t].arrival <= now;
+                        if arrived
+                            && times[t] == END_OF_STREAM
+                            && matches!(tree.chunks[t].content, Content::Model(_))
+                        {
+                            times[t] = now;
+                            work.push(t);
+                        } else if !arrived {
+                            waited.insert(target);
+                        }
+                    }
+                    None => {
+                        waited.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    times
+}
+
+fn span_range(span: Span) -> std::ops::Range<usize> {
+    span.start as usize..(span.start + span.len) as usize
+}
+
+/// A text or binary row that arrives after the row that reads it replaces the chunk React
+/// was waiting on, so that reference never resolves (FLIGHT-FORMAT §3.2).
+fn mark_stuck(tree: &mut Tree<'_>, times: &[u32]) {
+    let mut stuck = Vec::new();
+    for (i, chunk) in tree.chunks.iter().enumerate() {
+        let parsed_at = times[i];
+        if parsed_at == END_OF_STREAM {
+            continue;
+        }
+        for r in &tree.refs[span_range(chunk.refs)] {
+            let Value::Reference(reference) = tree.arena.get(r.node) else {
+                continue;
+            };
+            let Some(&t) = reference.id.and_then(|id| tree.index.get(&id)) else {
+                continue;
+            };
+            let target = &tree.chunks[t as usize];
+            if matches!(target.content, Content::Text(_) | Content::Binary { .. })
+                && target.arrival > parsed_at
+            {
+                stuck.push((r.node, chunk.id, target.id, target.offset));
+            }
+        }
+    }
+    for (node, from, to, offset) in stuck {
+        tree.stuck.insert(node);
+        tree.diagnostics.push(Diagnostic::new(
+            offset,
+            Some(format!("{to:x}").as_bytes()),
+            DiagnosticKind::OutOfOrder,
+            format!(
+                "row {from:x} reads this row before it arrives: React never resolves that reference"
+            ),
+        ));
+    }
+}
+
+fn combine(acc: Status, next: Status) -> Status {
+    match (acc, next) {
+        (Status::Rejected(_), _) => acc,
+        (_, Status::Rejected(_)) => next,
+        (Status::Pending, _) | (_, Status::Pending) => Status::Pending,
+        _ => Status::Fulfilled,
+    }
+}
+
+/// Settles every chunk and element: a row (or, in React 19, the innermost element) is
+/// rejected when a blocking reference in it points at a rejected row, and pending when
+/// one never resolves. Row cycles resolve, as in React 19.
+fn compute_statuses(tree: &mut Tree<'_>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Visiting,
+        Done,
+    }
+    let n = tree.chunks.len();
+    let mut marks = vec![Mark::New; n];
+    let mut invalid_path_rows: HashSet<usize> = HashSet::new();
+    for _round in 0..2 {
+        for chunk in tree.chunks.iter_mut() {
+            chunk.status = base_status(&chunk.content);
+        }
+        marks.fill(Mark::New);
+        for &i in &invalid_path_rows {
+            tree.chunks[i].status = Status::Rejected(None);
+            marks[i] = Mark::Done;
+        }
+        for start in 0..n {
+            if marks[start] != Mark::New {
+                continue;
+            }
+            let mut stack = vec![start];
+            while let Some(&c) = stack.last() {
+                if marks[c] == Mark::New {
+                    marks[c] = Mark::Visiting;
+                    for r in &tree.refs[span_range(tree.chunks[c].refs)] {
+                        if let Value::Reference(reference) = tree.arena.get(r.node)
+                            && reference.kind.blocks()
+                            && let Some(&t) = reference.id.and_then(|id| tree.index.get(&id))
+                            && marks[t as usize] == Mark::New
+                        {
+                            stack.push(t as usize);
+                        }
+                    }
+                    continue;
+                }
+                stack.pop();
+                if marks[c] == Mark::Done {
+                    continue;
+                }
+                marks[c] = Mark::Done;
+                if tree.chunks[c].status != Status::Fulfilled {
+                    continue;
+                }
+                let mut status = Status::Fulfilled;
+                for r in &tree.refs[span_range(tree.chunks[c].refs)] {
+                    if r.element.is_some() {
+                        continue;
+                    }
+                    if let Value::Reference(reference) = tree.arena.get(r.node)
+                        && reference.kind.blocks()
+                    {
+                        status = combine(status, target_status(tree, r.node, reference, &marks));
+                    }
+                }
+                tree.chunks[c].status = status;
+            }
+        }
+        // Element-level outcomes (React 19).
+        tree.element_status.clear();
+        for r in &tree.refs {
+            let Some(element) = r.element else { continue };
+            if let Value::Reference(reference) = tree.arena.get(r.node)
+                && reference.kind.blocks()
+            {
+                let s = target_status(tree, r.node, reference, &marks);
+                if s != Status::Fulfilled {
+                    let entry = tree
+                        .element_status
+                        .entry(element)
+                        .or_insert(Status::Fulfilled);
+                    *entry = combine(*entry, s);
+                }
+            }
+        }
+        // Path references that cannot be walked reject their whole row (React 19.2+).
+        let before = invalid_path_rows.len();
+        for (i, chunk) in tree.chunks.iter().enumerate() {
+            for r in &tree.refs[span_range(chunk.refs)] {
+                if let Value::Reference(reference) = tree.arena.get(r.node)
+                    && reference.path.len > 0
+                    && tree.status(reference.id) == Status::Fulfilled
+                    && walk_path(tree, reference).is_none()
+                {
+                    invalid_path_rows.insert(i);
+                }
+            }
+        }
+        if invalid_path_rows.len() == before {
+            break;
+        }
+    }
+}
+
+fn base_status(content: &Content<'_>) -> Status {
+    match content {
+        Content::Error(digest) => Status::Rejected(*digest),
+        Content::Failed => Status::Rejected(None),
+        Content::Halted => Status::Pending,
+        _ => Status::Fulfilled,
+    }
+}
+
+fn target_status<M: PartialEq + Copy>(
+    tree: &Tree<'_>,
+    node: NodeId,
+    reference: &Reference,
+    _marks: &[M],
+) -> Status {
+    if tree.stuck.contains(&node) {
+        return Status::Pending;
+    }
+    tree.status(reference.id)
+}
+
+/// What a value stands for once references are followed: a node, or a whole chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A value node.
+    Node(NodeId),
+    /// A chunk whose content is not a model (text, bytes, module, stream).
+    Chunk(u64),
+}
+
+impl<'a> Tree<'a> {
+    /// The value a chunk stands for.
+    pub fn chunk_target(&self, id: u64) -> Option<Target> {
+        let chunk = self.chunk(id)?;
+        Some(match chunk.content {
+            Content::Model(node) => Target::Node(node),
+            _ => Target::Chunk(id),
+        })
+    }
+
+    /// Follows eager references and lazy wrappers until a value that is neither,
+    /// giving up after as many steps as there are chunks (a reference cycle).
+    pub fn settle(&self, mut target: Target) -> Option<Target> {
+        for _ in 0..=self.chunks.len() {
+            let Target::Node(node) = target else {
+                return Some(target);
+            };
+            match self.arena.get(node) {
+                Value::Reference(r) if matches!(r.kind, RefKind::Value | RefKind::Lazy) => {
+                    if self.reference_status(node, r) != Status::Fulfilled {
+                        return None;
+                    }
+                    target = self.reference_target(r)?;
+                }
+                _ => return Some(target),
+            }
+        }
+        None
+    }
+
+    /// The value an eager or lazy reference points at, path included.
+    pub fn reference_target(&self, reference: &Reference) -> Option<Target> {
+        if reference.path.len == 0 {
+            return self.chunk_target(reference.id?);
+        }
+        walk_path(self, reference)
+    }
+}
+
+/// Walks a React 19 path reference (FLIGHT-FORMAT §2.4).
+fn walk_path(tree: &Tree<'_>, reference: &Reference) -> Option<Target> {
+    let mut current = tree.chunk_target(reference.id?)?;
+    for key in tree.arena.path(reference.path) {
+        let Target::Node(node) = tree.settle(current)? else {
+            return None;
+        };
+        current = Target::Node(match tree.arena.get(node) {
+            Value::Object(_) => tree.arena.field(node, key)?,
+            Value::Array(span) => {
+                let index: usize = key.parse().ok()?;
+                *tree.arena.items(*span).get(index)?
+            }
+            Value::Element(el) => match key.as_ref() {
+                "type" => el.element_type?,
+                "key" => el.key?,
+                "props" => el.props?,
+                "_owner" => el.owner?,
+                _ => return None,
+            },
+            _ => return None,
+        });
+    }
+    Some(current)
+}
+
+fn report_missing(tree: &mut Tree<'_>) {
+    let mut missing: Vec<(usize, u64)> = Vec::new();
+    let mut seen = HashSet::new();
+    for chunk in &tree.chunks {
+        for r in &tree.refs[span_range(chunk.refs)] {
+            if let Value::Reference(reference) = tree.arena.get(r.node) {
+                match reference.id {
+                    Some(id) if tree.index.contains_key(&id) => {}
+                    Some(id) => {
+                        if seen.insert(id) {
+                            missing.push((chunk.offset, id));
+                        }
+                    }
+                    None => missing.push((chunk.offset, u64::MAX)),
+                }
+            }
+        }
+    }
+    for (offset, id) in missing {
+        let message = if id == u64::MAX {
+            "a reference whose id is not hex (an unknown `$` escape): React reads a row that never comes".to_string()
+        } else {
+            format!("reference to row {id:x}, which the input does not contain")
+        };
+        let kind = if id == u64::MAX {
+            DiagnosticKind::UnknownEscape
+        } else {
+            DiagnosticKind::MissingRow
+        };
+        tree.diagnostics
+            .push(Diagnostic::new(offset, None, kind, message));
+    }
+    if !tree.index.contains_key(&0) {
+        tree.diagnostics.push(Diagnostic::new(
+            0,
+            None,
+            DiagnosticKind::MissingRow,
+            "the input has no root row (row 0)",
+        ));
+    }
+    tree.diagnostics.sort_by_key(|d| d.offset);
+}

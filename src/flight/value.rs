@@ -1,0 +1,1031 @@
+//! JSON payloads with every `$` escape of FLIGHT-FORMAT §2 decoded, into a flat arena.
+//!
+//! The parser is iterative (no recursion, no depth limit: a payload nested 200,000 deep
+//! parses like a flat one) and zero-copy: a string is borrowed from the input unless it
+//! had escapes to undo or invalid UTF-8 to replace. Values live in one [`Arena`] and refer
+//! to each other by [`NodeId`], so dropping a deep tree never recurses either.
+
+use std::borrow::Cow;
+
+/// Index of a value in an [`Arena`].
+pub type NodeId = u32;
+
+/// Which React client's rules decode the payload (FLIGHT-FORMAT §0, §2.1, §2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Next 13.0 – 13.1: `@1` lazy references, `$@` escapes a literal `@`.
+    Legacy,
+    /// Next 13.2 – 14.2.x (React 18.3): no path references, `__proto__` kept.
+    React18,
+    /// Next 15 onwards (React 19): path references, `$Z`, `$K`, `$B`, `$i`, streams.
+    React19,
+}
+
+/// A range of an arena's side tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// First index.
+    pub start: u32,
+    /// Number of entries.
+    pub len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// NaN, the infinities and negative zero, which JSON cannot write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecialNumber {
+    /// `$NaN`
+    NaN,
+    /// `$Infinity`
+    Infinity,
+    /// `$-Infinity`
+    NegativeInfinity,
+    /// `$-0`
+    NegativeZero,
+}
+
+/// What a reference string asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// `$<id>`: the row's value itself (blocks the row that holds it).
+    Value,
+    /// `$L<id>`: a lazy wrapper (legacy `@<id>`).
+    Lazy,
+    /// `$@<id>`: a promise of the row's value.
+    Promise,
+    /// `$h<id>` / `$F<id>`: a server function; the row holds `{id, bound}`.
+    ServerReference,
+    /// `$Q<id>`: a Map built from the row's pairs.
+    Map,
+    /// `$W<id>`: a Set built from the row's items.
+    Set,
+    /// `$K<id>`: FormData built from the row's pairs.
+    FormData,
+    /// `$B<id>`: a Blob built from the row's `[type, …parts]`.
+    Blob,
+    /// `$i<id>`: an iterator over the row's items.
+    Iterator,
+    /// `$P<id>` (React 19 dev): a constructor used for debug objects.
+    Constructor,
+    /// `$Y<id>` / `$Y@<id>` (React 19 dev): a deferred debug value.
+    Deferred,
+}
+
+impl RefKind {
+    /// True when an unresolved target holds up the row (or, in React 19, the element) that
+    /// contains the reference. Lazy and promise references never block.
+    pub fn blocks(self) -> bool {
+        !matches!(self, RefKind::Lazy | RefKind::Promise)
+    }
+}
+
+/// A reference to another row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// What the reference makes of the row.
+    pub kind: RefKind,
+    /// The row id; `None` when the digits do not form a number (React reads `NaN`,
+    /// a row that never comes).
+    pub id: Option<u64>,
+    /// Keys to walk inside the row's value (React 19 path references), in [`Arena::path`].
+    pub path: Span,
+}
+
+/// A React element tuple `["$", type, key, props, …]`. `None` marks a slot the tuple
+/// did not have (React reads `undefined`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Element {
+    /// The element type: a tag name, a reference to a client module or a symbol row.
+    pub element_type: Option<NodeId>,
+    /// The key.
+    pub key: Option<NodeId>,
+    /// The props object (or a reference to one).
+    pub props: Option<NodeId>,
+    /// The development owner slot.
+    pub owner: Option<NodeId>,
+}
+
+/// One decoded value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A JSON number, as written.
+    Number(&'a str),
+    /// A string (escapes undone, `$$` unescaped).
+    String(Cow<'a, str>),
+    /// An array; items in [`Arena::items`].
+    Array(Span),
+    /// An object; entries in [`Arena::entries`], sorted by key, duplicate keys resolved.
+    Object(Span),
+    /// A React element.
+    Element(Element),
+    /// `$undefined` (and the 16.4 `$w` / `$H`).
+    Undefined,
+    /// `$NaN`, `$Infinity`, `$-Infinity`, `$-0`.
+    Special(SpecialNumber),
+    /// `$n<digits>`: the decimal digits, normalised.
+    BigInt(Cow<'a, str>),
+    /// `$D<text>`: the date text as sent.
+    Date(Cow<'a, str>),
+    /// `$S<name>`: a global symbol.
+    Symbol(Cow<'a, str>),
+    /// The bare element marker `"$"` anywhere but the head of a tuple.
+    ElementMarker,
+    /// A reference to another row.
+    Reference(Reference),
+    /// `$Z` in production: an error value whose details were left out.
+    ErrorValue,
+    /// `$E<source>` (development): the source of a function.
+    FunctionSource(Cow<'a, str>),
+    /// `$Y` (development): an object left out of a debug payload.
+    Omitted,
+    /// `$T<id>`: a temporary reference (only meaningful to the client that sent it).
+    Temporary(Cow<'a, str>),
+    /// `$P<name>` (React 18.3 before 14.2): a server context provider.
+    ContextProvider(Cow<'a, str>),
+}
+
+/// Every value of a payload, addressed by [`NodeId`].
+#[derive(Debug, Default)]
+pub struct Arena<'a> {
+    pub(crate) nodes: Vec<Value<'a>>,
+    pub(crate) items: Vec<NodeId>,
+    pub(crate) entries: Vec<(Cow<'a, str>, NodeId)>,
+    pub(crate) path: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Arena<'a> {
+    /// The value of a node.
+    pub fn get(&self, id: NodeId) -> &Value<'a> {
+        &self.nodes[id as usize]
+    }
+
+    /// The items of an array.
+    pub fn items(&self, span: Span) -> &[NodeId] {
+        &self.items[span.range()]
+    }
+
+    /// The entries of an object, sorted by key.
+    pub fn entries(&self, span: Span) -> &[(Cow<'a, str>, NodeId)] {
+        &self.entries[span.range()]
+    }
+
+    /// The keys of a path reference.
+    pub fn path(&self, span: Span) -> &[Cow<'a, str>] {
+        &self.path[span.range()]
+    }
+
+    /// The value of `key` in an object node.
+    pub fn field(&self, node: NodeId, key: &str) -> Option<NodeId> {
+        match self.get(node) {
+            Value::Object(span) => {
+                let entries = self.entries(*span);
+                entries
+                    .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+                    .ok()
+                    .map(|i| entries[i].1)
+            }
+            _ => None,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when no value was parsed.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    fn push(&mut self, value: Value<'a>) -> NodeId {
+        self.nodes.push(value);
+        (self.nodes.len() - 1) as NodeId
+    }
+}
+
+/// Why a payload is not JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset inside the payload.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A reference that can hold up its row, and the element that catches its failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockingRef {
+    /// The reference node.
+    pub node: NodeId,
+    /// The innermost element around it (React 19 turns that element into an error or a
+    /// pending lazy), or `None` when the failure goes to the whole row.
+    pub element: Option<NodeId>,
+}
+
+/// What parsing one payload produced.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The root node.
+    pub root: NodeId,
+    /// Every reference in the payload (blocking or not), in document order.
+    pub refs: Vec<BlockingRef>,
+}
+
+enum Frame<'a> {
+    Array {
+        base: usize,
+        element: bool,
+        refs_base: usize,
+    },
+    Object {
+        base: usize,
+        key: Cow<'a, str>,
+    },
+}
+
+/// Parses one JSON payload into `arena`, decoding `$` strings by the rules of `dialect`.
+/// On error the arena is left as it was.
+pub fn parse<'a>(
+    arena: &mut Arena<'a>,
+    input: &'a [u8],
+    dialect: Dialect,
+) -> Result<Parsed, JsonError> {
+    parse_with(arena, input, dialect, true)
+}
+
+/// Parses plain JSON, leaving `$` strings as they are (hint rows are not revived).
+pub fn parse_plain<'a>(arena: &mut Arena<'a>, input: &'a [u8]) -> Result<NodeId, JsonError> {
+    parse_with(arena, input, Dialect::React19, false).map(|p| p.root)
+}
+
+fn parse_with<'a>(
+    arena: &mut Arena<'a>,
+    input: &'a [u8],
+    dialect: Dialect,
+    revive: bool,
+) -> Result<Parsed, JsonError> {
+    let marks = (
+        arena.nodes.len(),
+        arena.items.len(),
+        arena.entries.len(),
+        arena.path.len(),
+    );
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        dialect,
+        revive,
+        items: Vec::new(),
+        entries: Vec::new(),
+        refs: Vec::new(),
+        claimed: Vec::new(),
+    };
+    match parser.run(arena) {
+        Ok(root) => {
+            let mut refs = parser.claimed;
+            refs.extend(parser.refs);
+            Ok(Parsed { root, refs })
+        }
+        Err(e) => {
+            arena.nodes.truncate(marks.0);
+            arena.items.truncate(marks.1);
+            arena.entries.truncate(marks.2);
+            arena.path.truncate(marks.3);
+            Err(e)
+        }
+    }
+}
+
+struct Parser<'a> {
+    input: &'a [u8],
+    pos: usize,
+    dialect: Dialect,
+    /// False for plain JSON: no `$` decoding, no elements.
+    revive: bool,
+    items: Vec<NodeId>,
+    entries: Vec<(Cow<'a, str>, NodeId)>,
+    /// References not yet claimed by an enclosing element.
+    refs: Vec<BlockingRef>,
+    /// References claimed by an element.
+    claimed: Vec<BlockingRef>,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, message: impl Into<String>) -> JsonError {
+        JsonError {
+            offset: self.pos,
+            message: message.into(),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.pos).copied()
+    }
+
+    fn run(&mut self, arena: &mut Arena<'a>) -> Result<NodeId, JsonError> {
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        'value: loop {
+            self.skip_ws();
+            let mut node = match self.peek() {
+                Some(b'{') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        arena.push(Value::Object(Span::default()))
+                    } else {
+                        let key = self.key()?;
+                        stack.push(Frame::Object {
+                            base: self.entries.len(),
+                            key,
+                        });
+                        continue 'value;
+                    }
+                }
+                Some(b'[') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        arena.push(Value::Array(Span::default()))
+                    } else {
+                        let element = self.revive && self.input[self.pos..].starts_with(b"\"$\"");
+                        stack.push(Frame::Array {
+                            base: self.items.len(),
+                            element,
+                            refs_base: self.refs.len(),
+                        });
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => {
+                    let s = self.string()?;
+                    let value = if self.revive {
+                        self.decode_string(arena, s)?
+                    } else {
+                        Value::String(s)
+                    };
+                    let id = arena.push(value);
+                    if let Value::Reference(_) = arena.get(id) {
+                        self.refs.push(BlockingRef {
+                            node: id,
+                            element: None,
+                        });
+                    }
+                    id
+                }
+                Some(b't') => self.literal(arena, b"true", Value::Bool(true))?,
+                Some(b'f') => self.literal(arena, b"false", Value::Bool(false))?,
+                Some(b'n') => self.literal(arena, b"null", Value::Null)?,
+                Some(b'-' | b'0'..=b'9') => {
+                    let n = self.number()?;
+                    arena.push(Value::Number(n))
+                }
+                Some(_) => return Err(self.error("unexpected character")),
+                None => return Err(self.error("unexpected end of JSON")),
+            };
+            // Attach the finished value to its container, closing containers as they end.
+            loop {
+                match stack.last_mut() {
+                    None => {
+                        self.skip_ws();
+                        if self.pos != self.input.len() {
+                            return Err(self.error("unexpected data after the JSON value"));
+                        }
+                        return Ok(node);
+                    }
+                    Some(Frame::Array { .. }) => {
+                        self.items.push(node);
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                continue 'value;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                let Some(Frame::Array {
+                                    base,
+                                    element,
+                                    refs_base,
+                                }) = stack.pop()
+                                else {
+                                    unreachable!("the top frame is an array") // ok: matched just above
+                                };
+                                node = self.close_array(arena, base, element, refs_base);
+                            }
+                            _ => return Err(self.error("expected ',' or ']'")),
+                        }
+                    }
+                    Some(Frame::Object { key, .. }) => {
+                        let key = std::mem::take(key);
+                        self.add_entry(arena, key, node);
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                self.skip_ws();
+                                let next = self.key()?;
+                                if let Some(Frame::Object { key, .. }) = stack.last_mut() {
+                                    *key = next;
+                                }
+                                continue 'value;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                let Some(Frame::Object { base, .. }) = stack.pop() else {
+                                    unreachable!("the top frame is an object") // ok: matched just above
+                                };
+                                node = self.close_object(arena, base);
+                            }
+                            _ => return Err(self.error("expected ',' or '}'")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_entry(&mut self, arena: &Arena<'a>, key: Cow<'a, str>, node: NodeId) {
+        // React deletes properties whose value is undefined, and React 19 drops `__proto__`.
+        if matches!(arena.get(node), Value::Undefined) {
+            return;
+        }
+        if self.revive && self.dialect == Dialect::React19 && key == "__proto__" {
+            return;
+        }
+        self.entries.push((key, node));
+    }
+
+    fn close_array(
+        &mut self,
+        arena: &mut Arena<'a>,
+        base: usize,
+        element: bool,
+        refs_base: usize,
+    ) -> NodeId {
+        if element {
+            let slot = |i: usize| self.items.get(base + i).copied();
+            let value = Value::Element(Element {
+                element_type: slot(1),
+                key: slot(2),
+                props: slot(3),
+                owner: slot(4),
+            });
+            self.items.truncate(base);
+            let id = arena.push(value);
+            if self.dialect == Dialect::React19 {
+                for mut r in self.refs.drain(refs_base..) {
+                    r.element = Some(id);
+                    self.claimed.push(r);
+                }
+            }
+            return id;
+        }
+        let start = arena.items.len() as u32;
+        arena.items.extend(self.items.drain(base..));
+        let len = arena.items.len() as u32 - start;
+        arena.push(Value::Array(Span { start, len }))
+    }
+
+    fn close_object(&mut self, arena: &mut Arena<'a>, base: usize) -> NodeId {
+        let entries = &mut self.entries[base..];
+        if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let start = arena.entries.len() as u32;
+        // A repeated key keeps its last value, as JSON.parse does.
+        let mut i = base;
+        while i < self.entries.len() {
+            let mut last = i;
+            while last + 1 < self.entries.len() && self.entries[last + 1].0 == self.entries[i].0 {
+                last += 1;
+            }
+            let (key, node) = std::mem::take(&mut self.entries[last]);
+            arena.entries.push((key, node));
+            i = last + 1;
+        }
+        self.entries.truncate(base);
+        let len = arena.entries.len() as u32 - start;
+        arena.push(Value::Object(Span { start, len }))
+    }
+
+    fn literal(
+        &mut self,
+        arena: &mut Arena<'a>,
+        word: &[u8],
+        value: Value<'a>,
+    ) -> Result<NodeId, JsonError> {
+        if self.input[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(arena.push(value))
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn number(&mut self) -> Result<&'a str, JsonError> {
+        let start = self.pos;
+        let bytes = self.input;
+        let mut i = self.pos;
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = bytes.get(i) {
+                    i += 1;
+                }
+            }
+            _ => {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        if bytes.get(i) == Some(&b'.') {
+            i += 1;
+            let digits = i;
+            while let Some(b'0'..=b'9') = bytes.get(i) {
+                i += 1;
+            }
+            if i == digits {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = bytes.get(i) {
+                i += 1;
+            }
+            let digits = i;
+            while let Some(b'0'..=b'9') = bytes.get(i) {
+                i += 1;
+            }
+            if i == digits {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        self.pos = i;
+        // ok: the bytes were just checked to be ASCII digits and signs
+        Ok(std::str::from_utf8(&bytes[start..i]).unwrap_or("0"))
+    }
+
+    fn key(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string key"));
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected ':'"));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    /// A JSON string at `self.pos` (which is `"`).
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let start = self.pos + 1;
+        let rest = &self.input[start..];
+        let Some(end) = memchr::memchr2(b'"', b'\\', rest) else {
+            self.pos = self.input.len();
+            return Err(self.error("unterminated string"));
+        };
+        if rest[end] == b'"' {
+            let raw = &rest[..end];
+            if raw.iter().any(|&b| b < 0x20) {
+                return Err(self.error("control character in string"));
+            }
+            self.pos = start + end + 1;
+            return Ok(String::from_utf8_lossy(raw));
+        }
+        self.escaped_string(start)
+    }
+
+    fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, JsonError> {
+        let mut out: Vec<u8> = Vec::new();
+        let mut i = start;
+        loop {
+            let rest = &self.input[i..];
+            let Some(at) = memchr::memchr2(b'"', b'\\', rest) else {
+                self.pos = self.input.len();
+                return Err(self.error("unterminated string"));
+            };
+            let chunk = &rest[..at];
+            if chunk.iter().any(|&b| b < 0x20) {
+                self.pos = i;
+                return Err(self.error("control character in string"));
+            }
+            out.extend_from_slice(chunk);
+            i += at;
+            if self.input[i] == b'"' {
+                self.pos = i + 1;
+                return Ok(Cow::Owned(match String::from_utf8(out) {
+                    Ok(s) => s,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                }));
+            }
+            let Some(&esc) = self.input.get(i + 1) else {
+                self.pos = i;
+                return Err(self.error("unterminated escape"));
+            };
+            i += 2;
+            match esc {
+                b'"' => out.push(b'"'),
+                b'\\' => out.push(b'\\'),
+                b'/' => out.push(b'/'),
+                b'b' => out.push(8),
+                b'f' => out.push(12),
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'u' => {
+                    let unit = self.hex4(i)?;
+                    i += 4;
+                    let c = if (0xd800..0xdc00).contains(&unit) {
+                        // A high surrogate: a low one must follow to make a character.
+                        let low = if self.input[i..].starts_with(b"\\u") {
+                            self.hex4(i + 2).ok()
+                        } else {
+                            None
+                        };
+                        match low {
+                            Some(low @ 0xdc00..0xe000) => {
+                                i += 6;
+                                char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))
+                            }
+                            _ => None,
+                        }
+                    } else {
+                        char::from_u32(unit)
+                    };
+                    // Lone surrogates (which JS strings may hold) become U+FFFD.
+                    let c = c.unwrap_or('\u{fffd}');
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                _ => {
+                    self.pos = i - 1;
+                    return Err(self.error("invalid escape"));
+                }
+            }
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Result<u32, JsonError> {
+        let digits = self.input.get(at..at + 4).ok_or_else(|| JsonError {
+            offset: at,
+            message: "truncated \\u escape".into(),
+        })?;
+        let mut v = 0u32;
+        for &d in digits {
+            let h = (d as char).to_digit(16).ok_or_else(|| JsonError {
+                offset: at,
+                message: "invalid \\u escape".into(),
+            })?;
+            v = v * 16 + h;
+        }
+        Ok(v)
+    }
+
+    /// Decodes a string value by the `$` rules of the dialect (FLIGHT-FORMAT §2.1, §2.9).
+    fn decode_string(
+        &mut self,
+        arena: &mut Arena<'a>,
+        s: Cow<'a, str>,
+    ) -> Result<Value<'a>, JsonError> {
+        let bytes = s.as_bytes();
+        if self.dialect == Dialect::Legacy {
+            return Ok(match bytes.first() {
+                Some(b'$') if bytes.len() == 1 => Value::ElementMarker,
+                Some(b'$') if matches!(bytes.get(1), Some(b'$' | b'@')) => {
+                    Value::String(tail(s, 1))
+                }
+                Some(b'$') => reference(RefKind::Value, parse_int_hex(&bytes[1..])),
+                Some(b'@') => reference(RefKind::Lazy, parse_int_hex(&bytes[1..])),
+                _ => Value::String(s),
+            });
+        }
+        if bytes.first() != Some(&b'$') {
+            return Ok(Value::String(s));
+        }
+        let Some(&code) = bytes.get(1) else {
+            return Ok(Value::ElementMarker);
+        };
+        let react19 = self.dialect == Dialect::React19;
+        let rest = &bytes[2..];
+        Ok(match code {
+            b'$' => Value::String(tail(s, 1)),
+            b'L' => reference(RefKind::Lazy, parse_int_hex(rest)),
+            b'@' => reference(RefKind::Promise, parse_int_hex(rest)),
+            b'S' => Value::Symbol(tail(s, 2)),
+            b'F' | b'h' => self.outlined(arena, RefKind::ServerReference, &s, 2),
+            b'Q' => self.outlined(arena, RefKind::Map, &s, 2),
+            b'W' => self.outlined(arena, RefKind::Set, &s, 2),
+            b'K' if react19 => self.outlined(arena, RefKind::FormData, &s, 2),
+            b'B' if react19 => self.outlined(arena, RefKind::Blob, &s, 2),
+            b'i' if react19 => self.outlined(arena, RefKind::Iterator, &s, 2),
+            b'Z' if react19 => Value::ErrorValue,
+            b'T' if react19 => Value::Temporary(tail(s, 2)),
+            b'P' if react19 => self.outlined(arena, RefKind::Constructor, &s, 2),
+            b'P' => Value::ContextProvider(tail(s, 2)),
+            b'Y' if react19 => match rest {
+                [] => Value::Omitted,
+                [b'@', ..] => self.outlined(arena, RefKind::Deferred, &s, 3),
+                _ => self.outlined(arena, RefKind::Deferred, &s, 2),
+            },
+            b'w' | b'H' if react19 => Value::Undefined,
+            b'I' => Value::Special(SpecialNumber::Infinity),
+            b'-' if rest == b"0" => Value::Special(SpecialNumber::NegativeZero),
+            b'-' => Value::Special(SpecialNumber::NegativeInfinity),
+            b'N' => Value::Special(SpecialNumber::NaN),
+            b'u' => Value::Undefined,
+            b'D' => Value::Date(tail(s, 2)),
+            b'n' => Value::BigInt(Cow::Owned(
+                bigint_digits(&s[2..]).ok_or_else(|| self.error("invalid BigInt"))?,
+            )),
+            b'E' if !rest.is_empty() && !rest.iter().all(u8::is_ascii_hexdigit) => {
+                Value::FunctionSource(tail(s, 2))
+            }
+            _ => self.outlined(arena, RefKind::Value, &s, 1),
+        })
+    }
+
+    /// A reference that React 19 reads with `getOutlinedModel`: `<hex>(:<key>)*` after
+    /// `skip` bytes. React 18.3 ignores everything after the hex digits.
+    fn outlined(
+        &mut self,
+        arena: &mut Arena<'a>,
+        kind: RefKind,
+        s: &Cow<'a, str>,
+        skip: usize,
+    ) -> Value<'a> {
+        let body = &s[skip..];
+        if self.dialect != Dialect::React19 || !body.contains(':') {
+            return reference(kind, parse_int_hex(body.as_bytes()));
+        }
+        let mut parts = body.split(':');
+        let id = parse_int_hex(parts.next().unwrap_or("").as_bytes()); // ok: split yields at least one part
+        let start = arena.path.len() as u32;
+        for key in parts {
+            arena.path.push(match s {
+                Cow::Borrowed(b) => {
+                    let offset = key.as_ptr() as usize - b.as_ptr() as usize;
+                    Cow::Borrowed(&b[offset..offset + key.len()])
+                }
+                Cow::Owned(_) => Cow::Owned(key.to_string()),
+            });
+        }
+        let len = arena.path.len() as u32 - start;
+        Value::Reference(Reference {
+            kind,
+            id,
+            path: Span { start, len },
+        })
+    }
+}
+
+fn reference<'a>(kind: RefKind, id: Option<u64>) -> Value<'a> {
+    Value::Reference(Reference {
+        kind,
+        id,
+        path: Span::default(),
+    })
+}
+
+fn tail(s: Cow<'_, str>, skip: usize) -> Cow<'_, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[skip..]),
+        Cow::Owned(o) => Cow::Owned(o[skip..].to_string()),
+    }
+}
+
+/// JavaScript's `parseInt(text, 16)` for the ids React reads: leading hex digits, either
+/// case, after optional white space and `0x`; `None` where JS gives `NaN` (or the number
+/// is too large to be a row id).
+pub fn parse_int_hex(text: &[u8]) -> Option<u64> {
+    let mut t = text;
+    while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = t {
+        t = rest;
+    }
+    if let [b'+', rest @ ..] = t {
+        t = rest;
+    }
+    if let [b'0', b'x' | b'X', rest @ ..] = t {
+        t = rest;
+    }
+    let digits = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    super::row::parse_hex(&t[..digits])
+}
+
+/// `BigInt(text)` for decimal text: the normalised digits, or `None` where JS throws.
+fn bigint_digits(text: &str) -> Option<String> {
+    let t = text.trim();
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if digits.is_empty() {
+        return if t.is_empty() { Some("0".into()) } else { None };
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some(match (trimmed.is_empty(), negative) {
+        (true, _) => "0".into(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(json: &str, dialect: Dialect) -> (Arena<'_>, NodeId) {
+        let mut arena = Arena::default();
+        let parsed = parse(&mut arena, json.as_bytes(), dialect).expect("valid JSON");
+        (arena, parsed.root)
+    }
+
+    #[test]
+    fn unescaped_strings_are_borrowed() {
+        let (arena, root) = one(r#"["plain","with \"escape\""]"#, Dialect::React19);
+        let Value::Array(span) = arena.get(root) else {
+            panic!()
+        };
+        let items = arena.items(*span);
+        assert!(matches!(
+            arena.get(items[0]),
+            Value::String(Cow::Borrowed("plain"))
+        ));
+        assert!(
+            matches!(arena.get(items[1]), Value::String(Cow::Owned(s)) if s == "with \"escape\"")
+        );
+    }
+
+    #[test]
+    fn dollar_escapes_decode() {
+        let (arena, root) = one(
+            r#"["$$x","$L1a","$@2","$Sreact.suspense","$undefined","$-0","$-Infinity","$n0012","$3:props:children","$h4"]"#,
+            Dialect::React19,
+        );
+        let Value::Array(span) = arena.get(root) else {
+            panic!()
+        };
+        let v: Vec<_> = arena
+            .items(*span)
+            .iter()
+            .map(|&i| arena.get(i).clone())
+            .collect();
+        assert_eq!(v[0], Value::String("$x".into()));
+        assert!(matches!(
+            v[1],
+            Value::Reference(Reference {
+                kind: RefKind::Lazy,
+                id: Some(0x1a),
+                ..
+            })
+        ));
+        assert!(matches!(
+            v[2],
+            Value::Reference(Reference {
+                kind: RefKind::Promise,
+                id: Some(2),
+                ..
+            })
+        ));
+        assert_eq!(v[3], Value::Symbol("react.suspense".into()));
+        assert_eq!(v[4], Value::Undefined);
+        assert_eq!(v[5], Value::Special(SpecialNumber::NegativeZero));
+        assert_eq!(v[6], Value::Special(SpecialNumber::NegativeInfinity));
+        assert_eq!(v[7], Value::BigInt("12".into()));
+        let Value::Reference(r) = v[8] else { panic!() };
+        assert_eq!(r.id, Some(3));
+        assert_eq!(arena.path(r.path), ["props", "children"]);
+        assert!(matches!(
+            v[9],
+            Value::Reference(Reference {
+                kind: RefKind::ServerReference,
+                id: Some(4),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn react18_reads_a_path_reference_as_the_whole_row() {
+        let (arena, root) = one(r#""$3:props""#, Dialect::React18);
+        assert!(matches!(
+            arena.get(root),
+            Value::Reference(Reference {
+                id: Some(3),
+                path: Span { len: 0, .. },
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn undefined_properties_are_removed_but_array_slots_stay() {
+        let (arena, root) = one(
+            r#"{"a":"$undefined","b":["$undefined",1]}"#,
+            Dialect::React19,
+        );
+        let Value::Object(span) = arena.get(root) else {
+            panic!()
+        };
+        assert_eq!(span.len, 1);
+        let b = arena.field(root, "b").unwrap();
+        let Value::Array(items) = arena.get(b) else {
+            panic!()
+        };
+        assert_eq!(items.len, 2);
+    }
+
+    #[test]
+    fn elements_and_their_references() {
+        let mut arena = Arena::default();
+        let parsed = parse(
+            &mut arena,
+            br#"["$","div",null,{"a":"$1","b":["$","$L2",null,{"c":"$3"}]}]"#,
+            Dialect::React19,
+        )
+        .unwrap();
+        assert!(matches!(arena.get(parsed.root), Value::Element(_)));
+        assert_eq!(parsed.refs.len(), 3);
+        assert!(parsed.refs.iter().all(|r| r.element.is_some()));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let depth = 200_000;
+        let json = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let mut arena = Arena::default();
+        assert!(parse(&mut arena, json.as_bytes(), Dialect::React19).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let (arena, root) = one(r#""a\ud83d b""#, Dialect::React19);
+        assert_eq!(arena.get(root), &Value::String("a\u{fffd} b".into()));
+    }
+
+    #[test]
+    fn bad_json_is_an_error_with_an_offset() {
+        let mut arena = Arena::default();
+        let e = parse(&mut arena, br#"{"a":1} xyz"#, Dialect::React19).unwrap_err();
+        assert_eq!(e.offset, 8);
+        assert!(arena.is_empty());
+    }
+
+    #[test]
+    fn legacy_at_references_are_lazy() {
+        let (arena, root) = one(r#"["@1","$@at","$2"]"#, Dialect::Legacy);
+        let Value::Array(span) = arena.get(root) else {
+            panic!()
+        };
+        let v: Vec<_> = arena
+            .items(*span)
+            .iter()
+            .map(|&i| arena.get(i).clone())
+            .collect();
+        assert!(matches!(
+            v[0],
+            Value::Reference(Reference {
+                kind: RefKind::Lazy,
+                id: Some(1),
+                ..
+            })
+        ));
+        assert_eq!(v[1], Value::String("@at".into()));
+        assert!(matches!(
+            v[2],
+            Value::Reference(Reference {
+                kind: RefKind::Value,
+                id: Some(2),
+                ..
+            })
+        ));
+    }
+}

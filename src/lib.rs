@@ -1,0 +1,23 @@
+//! next-rsc reads what Next.js App Router sites send to browsers — the React Server
+//! Components "flight" stream — and resolves it into the tree React's own client builds.
+//!
+//! ```
+//! use next_rsc::flight::{self, ResolveOptions, WriteOptions};
+//!
+//! let payload = b"1:\"$Sreact.suspense\"\n0:[\"$\",\"$1\",null,{\"children\":\"$L2\"}]\n2:\"hi\"\n";
+//! let rows = flight::split_rows(payload);
+//! let tree = flight::resolve(&rows, ResolveOptions::default());
+//! let mut json = Vec::new();
+//! flight::write_canonical(&tree, WriteOptions::default(), &mut json);
+//! assert_eq!(
+//!     String::from_utf8(json).unwrap(),
+//!     "{\"hints\":[],\"root\":{\"$el\":{\"$symbol\":\"react.suspense\"},\"key\":null,\"props\":{\"children\":\"hi\"}}}\n"
+//! );
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod flight;
+
+pub use error::{Diagnostic, DiagnosticKind, Error};

@@ -1,0 +1,190 @@
+//! The `next-rsc` command line: a thin shell over the library.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
+use next_rsc::{Diagnostic, Error};
+
+/// Read the React Server Components ("flight") data that Next.js App Router pages send
+/// to browsers, and print what React's own client makes of it.
+///
+/// Exit status: 0 when output was produced (with or without diagnostics on stderr),
+/// 1 with --strict when there were diagnostics, 2 when nothing usable could be read.
+#[derive(Parser)]
+#[command(name = "next-rsc", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the resolved tree of a flight payload as JSON.
+    ///
+    /// Without --canonical the tree is pretty-printed and client references also show
+    /// their chunk files and async flag. With --canonical the output is exactly what
+    /// `decode.mjs --no-messages --hints` (React's own client, in the oracle) prints:
+    /// `{"hints":[…],"root":…}` with sorted keys, `$el` elements, `$client` references,
+    /// `$error` / `$pending` where React rejects or never settles a value.
+    ///
+    /// Examples:
+    ///   next-rsc tree page.rsc
+    ///   curl -s -H 'RSC: 1' https://example.com/blog | next-rsc tree --canonical -
+    Tree {
+        /// The payload file, or - for standard input.
+        file: PathBuf,
+        /// Print the oracle's canonical JSON (compact, React's view byte for byte).
+        #[arg(long)]
+        canonical: bool,
+        /// Resolve with the rules of one React line instead of detecting it from the payload.
+        #[arg(long, value_enum)]
+        react: Option<ReactLine>,
+        /// Exit with status 1 when the input had any problem.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print one JSON line per row: {"id","tag","offset","length"}.
+    ///
+    /// `id` and `tag` are as on the wire (`""` for an anonymous row or a model row,
+    /// `"HL"` for a hint); offset and length are in bytes of the input.
+    ///
+    /// Example:
+    ///   next-rsc rows page.rsc | grep '"tag":"T"'
+    Rows {
+        /// The payload file, or - for standard input.
+        file: PathBuf,
+        /// Exit with status 1 when the input had any problem.
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReactLine {
+    /// Next 13.0 – 13.1 (tag-first rows).
+    Legacy,
+    /// Next 13.2 – 14.2 (React 18.3).
+    #[value(name = "18")]
+    React18,
+    /// Next 15 and later (React 19).
+    #[value(name = "19")]
+    React19,
+}
+
+fn read_input(path: &PathBuf) -> Result<Vec<u8>, Error> {
+    let io_error = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        io::stdin().read_to_end(&mut buf).map_err(io_error)?;
+        buf
+    } else {
+        std::fs::read(path).map_err(io_error)?
+    };
+    if bytes.is_empty() {
+        return Err(Error::Empty);
+    }
+    Ok(bytes)
+}
+
+fn report(diagnostics: &[Diagnostic]) {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "next-rsc: {d}");
+    }
+}
+
+fn finish(out: &[u8], diagnostics: &[Diagnostic], strict: bool) -> ExitCode {
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    if let Err(e) = lock.write_all(out).and_then(|_| lock.flush())
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("next-rsc: cannot write output: {e}");
+        return ExitCode::from(2);
+    }
+    report(diagnostics);
+    if strict && !diagnostics.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Tree {
+            file,
+            canonical,
+            react,
+            strict,
+        } => {
+            let input = read_input(&file)?;
+            let rows = flight::split_rows(&input);
+            if rows.rows.is_empty() {
+                report(&rows.diagnostics);
+                return Err(Error::NotFlight(format!(
+                    "{} bytes, no row header",
+                    input.len()
+                )));
+            }
+            let options = ResolveOptions {
+                dialect: react.map(|r| match r {
+                    ReactLine::Legacy => Dialect::Legacy,
+                    ReactLine::React18 => Dialect::React18,
+                    ReactLine::React19 => Dialect::React19,
+                }),
+                react_parity: canonical,
+            };
+            let tree = flight::resolve(&rows, options);
+            let mut out = Vec::with_capacity(input.len() * 2);
+            let write_options = WriteOptions {
+                detailed: !canonical,
+            };
+            flight::write_canonical(&tree, write_options, &mut out);
+            if !canonical {
+                out = next_rsc::flight::canonical::pretty(&out);
+            }
+            Ok(finish(&out, &tree.diagnostics, strict))
+        }
+        Command::Rows { file, strict } => {
+            let input = read_input(&file)?;
+            let rows = flight::split_rows(&input);
+            if rows.rows.is_empty() {
+                report(&rows.diagnostics);
+                return Err(Error::NotFlight(format!(
+                    "{} bytes, no row header",
+                    input.len()
+                )));
+            }
+            let mut out = Vec::with_capacity(rows.rows.len() * 48);
+            for row in &rows.rows {
+                let line = serde_json::json!({
+                    "id": row.id_str(),
+                    "tag": row.tag.wire(),
+                    "offset": row.offset,
+                    "length": row.length,
+                });
+                out.extend_from_slice(line.to_string().as_bytes());
+                out.push(b'\n');
+            }
+            Ok(finish(&out, &rows.diagnostics, strict))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("next-rsc: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
