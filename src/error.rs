@@ -88,7 +88,7 @@ pub enum Error {
     #[error("the input is empty")]
     Empty,
     /// The input holds no flight row at all.
-    #[error("not a flight stream: no row could be read ({0})")]
+    #[error("not a flight stream: {0}")]
     NotFlight(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]

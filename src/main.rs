@@ -92,6 +92,24 @@ fn read_input(path: &PathBuf) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// Splits the input, or says why it is not a flight stream.
+fn flight_rows(input: &[u8]) -> Result<flight::Rows<'_>, Error> {
+    let rows = flight::split_rows(input);
+    if rows.is_flight(input) {
+        return Ok(rows);
+    }
+    let first = input.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let why = if first == Some(b'<') {
+        "it looks like an HTML page (give the flight itself: the body of an `RSC: 1` request or a `.txt` export file)".to_string()
+    } else {
+        format!(
+            "{} bytes, and they do not start with a row header such as `0:`",
+            input.len()
+        )
+    };
+    Err(Error::NotFlight(why))
+}
+
 fn report(diagnostics: &[Diagnostic]) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
@@ -126,14 +144,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             strict,
         } => {
             let input = read_input(&file)?;
-            let rows = flight::split_rows(&input);
-            if rows.rows.is_empty() {
-                report(&rows.diagnostics);
-                return Err(Error::NotFlight(format!(
-                    "{} bytes, no row header",
-                    input.len()
-                )));
-            }
+            let rows = flight_rows(&input)?;
             let options = ResolveOptions {
                 dialect: react.map(|r| match r {
                     ReactLine::Legacy => Dialect::Legacy,
@@ -155,23 +166,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Rows { file, strict } => {
             let input = read_input(&file)?;
-            let rows = flight::split_rows(&input);
-            if rows.rows.is_empty() {
-                report(&rows.diagnostics);
-                return Err(Error::NotFlight(format!(
-                    "{} bytes, no row header",
-                    input.len()
-                )));
-            }
+            let rows = flight_rows(&input)?;
             let mut out = Vec::with_capacity(rows.rows.len() * 48);
             for row in &rows.rows {
-                let line = serde_json::json!({
-                    "id": row.id_str(),
-                    "tag": row.tag.wire(),
-                    "offset": row.offset,
-                    "length": row.length,
-                });
-                out.extend_from_slice(line.to_string().as_bytes());
+                // Written by hand to keep the documented key order.
+                let id = serde_json::to_string(row.id_str()).unwrap_or_default();
+                let tag = serde_json::to_string(&row.tag.wire()).unwrap_or_default();
+                out.extend_from_slice(
+                    format!(
+                        "{{\"id\":{id},\"tag\":{tag},\"offset\":{},\"length\":{}}}",
+                        row.offset, row.length
+                    )
+                    .as_bytes(),
+                );
                 out.push(b'\n');
             }
             Ok(finish(&out, &rows.diagnostics, strict))

@@ -29,6 +29,7 @@ pub fn write_canonical(tree: &Tree<'_>, options: WriteOptions, out: &mut Vec<u8>
         segs: Vec::new(),
         on_path: vec![0; tree.arena.len()],
         chunks_on_path: HashSet::new(),
+        hops: 0,
     };
     w.out.extend_from_slice(b"{\"hints\":[");
     for (i, hint) in tree.hints.iter().enumerate() {
@@ -108,6 +109,9 @@ struct Writer<'t, 'a, 'o> {
     /// For each node on the current path: 1 + the length of `segs` where it was entered.
     on_path: Vec<u32>,
     chunks_on_path: HashSet<u64>,
+    /// References followed in a row without writing anything: past the number of chunks,
+    /// the references go round in a cycle that React never resolves.
+    hops: usize,
 }
 
 impl<'t, 'a: 't> Writer<'t, 'a, '_> {
@@ -218,7 +222,11 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
 
     fn node(&mut self, node: NodeId) {
         let tree = self.tree;
-        match tree.arena.get(node) {
+        let value = tree.arena.get(node);
+        if !matches!(value, Value::Reference(_)) {
+            self.hops = 0;
+        }
+        match value {
             Value::Null => self.out.extend_from_slice(b"null"),
             Value::Bool(true) => self.out.extend_from_slice(b"true"),
             Value::Bool(false) => self.out.extend_from_slice(b"false"),
@@ -310,9 +318,20 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     Some(t) => Emit::Target(t),
                     None => Emit::Rejected(None),
                 };
+                if matches!(r.kind, RefKind::Value | RefKind::Lazy) {
+                    self.hops += 1;
+                    if self.hops > tree.chunks().len() + 1 {
+                        self.hops = 0;
+                        return self.emit(Emit::Pending);
+                    }
+                } else {
+                    self.hops = 0;
+                }
                 match r.kind {
                     RefKind::Value | RefKind::Lazy | RefKind::Constructor | RefKind::Deferred => {
-                        self.emit(Self::status_emit(status, target()))
+                        // Scheduled, not called: a chain of references must not grow the call stack.
+                        self.stack
+                            .push(Task::Emit(Self::status_emit(status, target())))
                     }
                     RefKind::Promise => {
                         let Some(id) = r.id else {

@@ -17,6 +17,20 @@ pub struct Rows<'a> {
     pub syntax: Option<Syntax>,
 }
 
+impl Rows<'_> {
+    /// True when the input reads as a flight stream: it starts with a row header, or
+    /// rows make up most of it. An HTML page or a JSON document may frame a few rows by
+    /// accident, but neither starts with one.
+    pub fn is_flight(&self, input: &[u8]) -> bool {
+        let Some(first) = self.rows.first() else {
+            return false;
+        };
+        let leading = input.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let covered: usize = self.rows.iter().map(|r| r.length).sum();
+        first.offset == leading || covered * 2 >= input.len()
+    }
+}
+
 /// Splits a whole input into rows without copying.
 pub fn split_rows(input: &[u8]) -> Rows<'_> {
     let mut framer = Framer::default();

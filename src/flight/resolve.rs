@@ -219,7 +219,7 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
     let mut tree = builder.tree;
     tree.diagnostics.sort_by_key(|d| d.offset);
     let parse_times = parse_times(&tree);
-    mark_stuck(&mut tree, &parse_times);
+    mark_stuck(&mut tree, &parse_times, options.react_parity);
     compute_statuses(&mut tree);
     report_missing(&mut tree);
     tree
@@ -695,7 +695,7 @@ fn span_range(span: Span) -> std::ops::Range<usize> {
 
 /// A text or binary row that arrives after the row that reads it replaces the chunk React
 /// was waiting on, so that reference never resolves (FLIGHT-FORMAT §3.2).
-fn mark_stuck(tree: &mut Tree<'_>, times: &[u32]) {
+fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
     let mut stuck = Vec::new();
     for (i, chunk) in tree.chunks.iter().enumerate() {
         let parsed_at = times[i];
@@ -718,13 +718,21 @@ fn mark_stuck(tree: &mut Tree<'_>, times: &[u32]) {
         }
     }
     for (node, from, to, offset) in stuck {
-        tree.stuck.insert(node);
+        // Without parity the text is used all the same: only React hangs on it.
+        if parity {
+            tree.stuck.insert(node);
+        }
+        let outcome = if parity {
+            "left pending, as in React"
+        } else {
+            "resolved anyway"
+        };
         tree.diagnostics.push(Diagnostic::new(
             offset,
             Some(format!("{to:x}").as_bytes()),
             DiagnosticKind::OutOfOrder,
             format!(
-                "row {from:x} reads this row before it arrives: React never resolves that reference"
+                "row {from:x} reads this row before it arrives: React never resolves that reference ({outcome})"
             ),
         ));
     }
