@@ -8,11 +8,12 @@
 //! let rows = flight::split_rows(payload);
 //! let tree = flight::resolve(&rows, ResolveOptions::default());
 //! let mut json = Vec::new();
-//! flight::write_canonical(&tree, WriteOptions::default(), &mut json);
+//! flight::write_canonical(&tree, WriteOptions::default(), &mut json)?;
 //! assert_eq!(
 //!     String::from_utf8(json).unwrap(),
 //!     "{\"hints\":[],\"root\":{\"$el\":{\"$symbol\":\"react.suspense\"},\"key\":null,\"props\":{\"children\":\"hi\"}}}\n"
 //! );
+//! # Ok::<(), std::io::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

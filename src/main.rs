@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use next_rsc::flight::canonical::Pretty;
 use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
 use next_rsc::{Diagnostic, Error};
 
@@ -118,10 +119,14 @@ fn report(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn finish(out: &[u8], diagnostics: &[Diagnostic], strict: bool) -> ExitCode {
+fn write_stdout(out: &[u8]) -> io::Result<()> {
     let stdout = io::stdout();
     let mut lock = stdout.lock();
-    if let Err(e) = lock.write_all(out).and_then(|_| lock.flush())
+    lock.write_all(out).and_then(|_| lock.flush())
+}
+
+fn finish(written: io::Result<()>, diagnostics: &[Diagnostic], strict: bool) -> ExitCode {
+    if let Err(e) = written
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         eprintln!("next-rsc: cannot write output: {e}");
@@ -154,15 +159,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 react_parity: canonical,
             };
             let tree = flight::resolve(&rows, options);
-            let mut out = Vec::with_capacity(input.len() * 2);
             let write_options = WriteOptions {
                 detailed: !canonical,
             };
-            flight::write_canonical(&tree, write_options, &mut out);
-            if !canonical {
-                out = next_rsc::flight::canonical::pretty(&out);
-            }
-            Ok(finish(&out, &tree.diagnostics, strict))
+            let stdout = io::stdout();
+            let mut lock = stdout.lock();
+            let written = if canonical {
+                flight::write_canonical(&tree, write_options, &mut lock)
+            } else {
+                let mut pretty = Pretty::new(&mut lock);
+                flight::write_canonical(&tree, write_options, &mut pretty)
+                    .and_then(|_| pretty.flush())
+            };
+            Ok(finish(
+                written.and_then(|_| lock.flush()),
+                &tree.diagnostics,
+                strict,
+            ))
         }
         Command::Rows { file, strict } => {
             let input = read_input(&file)?;
@@ -181,7 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 );
                 out.push(b'\n');
             }
-            Ok(finish(&out, &rows.diagnostics, strict))
+            Ok(finish(write_stdout(&out), &rows.diagnostics, strict))
         }
     }
 }

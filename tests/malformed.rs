@@ -42,7 +42,7 @@ fn lenient(bytes: &[u8]) -> (Json, Vec<DiagnosticKind>) {
     let rows = flight::split_rows(bytes);
     let tree = flight::resolve(&rows, ResolveOptions::default());
     let mut out = Vec::new();
-    flight::write_canonical(&tree, WriteOptions::default(), &mut out);
+    flight::write_canonical(&tree, WriteOptions::default(), &mut out).expect("writing to a Vec");
     let kinds = tree.diagnostics.iter().map(|d| d.kind).collect();
     (serde_json::from_slice(&out).unwrap(), kinds)
 }
@@ -423,7 +423,7 @@ fn a_long_chain_of_rows_does_not_recurse() {
     let tree = tree_of(&payload);
     assert_eq!(tree.root_status(), Status::Fulfilled);
     let mut out = Vec::new();
-    flight::write_canonical(&tree, WriteOptions::default(), &mut out);
+    flight::write_canonical(&tree, WriteOptions::default(), &mut out).expect("writing to a Vec");
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.matches("{\"next\":").count(), n as usize);
     assert!(text.contains("\"end\"}"));

@@ -7,9 +7,10 @@
 //! `{"$cycle": pointer}`.
 
 use std::collections::HashSet;
+use std::io::{self, Write};
 
 use super::resolve::{Content, Item, Status, Target, Tree};
-use super::value::{NodeId, RefKind, SpecialNumber, Value};
+use super::value::{NodeId, RefKind, Span, SpecialNumber, Value};
 
 /// How to write the tree.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,12 +20,23 @@ pub struct WriteOptions {
     pub detailed: bool,
 }
 
-/// Writes `{"hints":[…],"root":…}` and a newline.
-pub fn write_canonical(tree: &Tree<'_>, options: WriteOptions, out: &mut Vec<u8>) {
+/// Bytes gathered before they are handed to the sink.
+const BUFFER: usize = 1 << 16;
+
+/// Writes `{"hints":[…],"root":…}` and a newline to `sink`, in pieces of 64 KiB, so that
+/// the output never has to fit in memory at once.
+pub fn write_canonical(
+    tree: &Tree<'_>,
+    options: WriteOptions,
+    sink: &mut impl Write,
+) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(BUFFER + 4096);
     let mut w = Writer {
         tree,
         options,
-        out,
+        out: &mut buffer,
+        sink,
+        failed: None,
         stack: Vec::new(),
         segs: Vec::new(),
         on_path: vec![0; tree.arena.len()],
@@ -61,6 +73,11 @@ pub fn write_canonical(tree: &Tree<'_>, options: WriteOptions, out: &mut Vec<u8>
     };
     w.run(root);
     w.out.extend_from_slice(b"}\n");
+    w.flush();
+    match w.failed.take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 const UNDEFINED: &str = "{\"$undefined\":true}";
@@ -94,16 +111,22 @@ enum Task<'t> {
     /// Emit a child: push its path segment first, pop it after.
     Child(Seg<'t>, Emit<'t>),
     Raw(&'static str),
-    Key(&'t str, bool),
+
     Leave(Identity),
     PushSeg(Seg<'t>),
     PopSeg,
+    /// Write an array's items from this index on.
+    Items(Span, usize),
+    /// Write an object's entries from this index on.
+    Entries(Span, usize),
 }
 
 struct Writer<'t, 'a, 'o> {
     tree: &'t Tree<'a>,
     options: WriteOptions,
     out: &'o mut Vec<u8>,
+    sink: &'o mut dyn Write,
+    failed: Option<io::Error>,
     stack: Vec<Task<'t>>,
     segs: Vec<Seg<'t>>,
     /// For each node on the current path: 1 + the length of `segs` where it was entered.
@@ -115,9 +138,25 @@ struct Writer<'t, 'a, 'o> {
 }
 
 impl<'t, 'a: 't> Writer<'t, 'a, '_> {
+    fn flush(&mut self) {
+        if self.failed.is_none()
+            && let Err(e) = self.sink.write_all(self.out)
+        {
+            self.failed = Some(e);
+        }
+        self.out.clear();
+    }
+
     fn run(&mut self, first: Emit<'t>) {
         self.stack.push(Task::Emit(first));
         while let Some(task) = self.stack.pop() {
+            if self.out.len() >= BUFFER {
+                if self.failed.is_some() {
+                    self.stack.clear(); // the sink is gone: stop writing
+                    return;
+                }
+                self.flush();
+            }
             match task {
                 Task::Emit(e) => self.emit(e),
                 Task::Child(seg, e) => {
@@ -126,18 +165,13 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.emit(e);
                 }
                 Task::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
-                Task::Key(k, first) => {
-                    if !first {
-                        self.out.push(b',');
-                    }
-                    write_key(self.out, k);
-                    self.out.push(b':');
-                }
                 Task::Leave(Identity::Node(n)) => self.on_path[n as usize] = 0,
                 Task::Leave(Identity::Chunk(c)) => {
                     self.chunks_on_path.remove(&c);
                 }
                 Task::PushSeg(seg) => self.segs.push(seg),
+                Task::Items(span, from) => self.items(span, from),
+                Task::Entries(span, from) => self.entries(span, from),
                 Task::PopSeg => {
                     self.segs.pop();
                 }
@@ -261,33 +295,15 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             Value::Temporary(id) => self.simple_tag("$temporary", id),
             Value::ContextProvider(name) => self.simple_tag("$provider", name),
             Value::Array(span) => {
-                if !self.enter(Identity::Node(node)) {
-                    return;
-                }
-                let items = tree.arena.items(*span);
-                self.out.push(b'[');
-                self.stack.push(Task::Raw("]"));
-                for (i, &item) in items.iter().enumerate().rev() {
-                    self.stack
-                        .push(Task::Child(Seg::Index(i), Emit::Target(Target::Node(item))));
-                    if i > 0 {
-                        self.stack.push(Task::Raw(","));
-                    }
+                if self.enter(Identity::Node(node)) {
+                    self.out.push(b'[');
+                    self.stack.push(Task::Items(*span, 0));
                 }
             }
             Value::Object(span) => {
-                if !self.enter(Identity::Node(node)) {
-                    return;
-                }
-                let entries = tree.arena.entries(*span);
-                self.out.push(b'{');
-                self.stack.push(Task::Raw("}"));
-                for (i, (key, value)) in entries.iter().enumerate().rev() {
-                    self.stack.push(Task::Child(
-                        Seg::Key(key),
-                        Emit::Target(Target::Node(*value)),
-                    ));
-                    self.stack.push(Task::Key(key, i == 0));
+                if self.enter(Identity::Node(node)) {
+                    self.out.push(b'{');
+                    self.stack.push(Task::Entries(*span, 0));
                 }
             }
             Value::Element(el) => {
@@ -334,7 +350,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                             .push(Task::Emit(Self::status_emit(status, target())))
                     }
                     RefKind::Promise => {
-                        let Some(id) = r.id else {
+                        let Some(id) = r.id() else {
                             return self.tagged("$promise", Emit::Rejected(None));
                         };
                         if !self.enter(Identity::Chunk(id)) {
@@ -354,6 +370,60 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 }
             }
         }
+    }
+
+    /// Writes a value that has no children at once; false for anything else.
+    fn scalar(&mut self, node: NodeId) -> bool {
+        match self.tree.arena.get(node) {
+            Value::Null => self.out.extend_from_slice(b"null"),
+            Value::Bool(true) => self.out.extend_from_slice(b"true"),
+            Value::Bool(false) => self.out.extend_from_slice(b"false"),
+            Value::Number(n) => write_number(self.out, n),
+            Value::String(s) => write_string(self.out, s),
+            _ => return false,
+        }
+        self.hops = 0;
+        true
+    }
+
+    /// Writes items inline while they are scalars; at the first one that is not, descends
+    /// into it and leaves a task to resume after it. No recursion, few tasks.
+    fn items(&mut self, span: Span, mut i: usize) {
+        let items = self.tree.arena.items(span);
+        while let Some(&child) = items.get(i) {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            if !self.scalar(child) {
+                self.stack.push(Task::Items(span, i + 1));
+                self.stack.push(Task::PopSeg);
+                self.segs.push(Seg::Index(i));
+                self.node(child);
+                return;
+            }
+            i += 1;
+        }
+        self.out.push(b']');
+    }
+
+    fn entries(&mut self, span: Span, mut i: usize) {
+        let entries = self.tree.arena.entries(span);
+        while let Some((key, child)) = entries.get(i) {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write_key(self.out, key);
+            self.out.push(b':');
+            if !self.scalar(*child) {
+                self.stack.push(Task::Entries(span, i + 1));
+                self.stack.push(Task::PopSeg);
+                self.segs.push(Seg::Key(key));
+                self.node(*child);
+                return;
+            }
+            i += 1;
+        }
+        self.out.push(b'}');
     }
 
     fn simple_tag(&mut self, tag: &str, value: &str) {
@@ -634,7 +704,17 @@ pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
 fn write_string_body(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight bytes at a time while none of them needs escaping.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])); // ok: the slice has 8 bytes
+            if !super::scan::word_is_special(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -654,14 +734,19 @@ fn write_string_body(out: &mut Vec<u8>, s: &str) {
                     HEX[(b >> 4) as usize],
                     HEX[(b & 15) as usize],
                 ]);
-                start = i + 1;
+                i += 1;
+                start = i;
                 continue;
             }
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(escape);
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
 }
@@ -842,64 +927,94 @@ fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Re-indents compact JSON with two spaces, for people.
-pub fn pretty(compact: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let newline = |out: &mut Vec<u8>, depth: usize| {
-        out.push(b'\n');
-        out.resize(out.len() + depth * 2, b' ');
-    };
-    let mut i = 0;
-    while i < compact.len() {
-        let b = compact[i];
-        if in_string {
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            i += 1;
-            continue;
+/// An [`io::Write`] adapter that re-indents compact JSON with two spaces, for people.
+/// It keeps only a few bytes of state, so it works on output of any size.
+pub struct Pretty<W: Write> {
+    inner: W,
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// A container was just opened: its newline waits to see whether it is empty.
+    opened: Option<u8>,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Pretty<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Pretty {
+            inner,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            opened: None,
+            buf: Vec::with_capacity(BUFFER),
         }
-        match b {
-            b'"' => {
-                in_string = true;
-                out.push(b);
-            }
-            b'{' | b'[' => {
-                let close = if b == b'{' { b'}' } else { b']' };
-                if compact.get(i + 1) == Some(&close) {
-                    out.extend_from_slice(&[b, close]);
-                    i += 2;
+    }
+
+    fn newline(&mut self) {
+        self.buf.push(b'\n');
+        self.buf.resize(self.buf.len() + self.depth * 2, b' ');
+    }
+}
+
+impl<W: Write> Write for Pretty<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        for &b in bytes {
+            if let Some(open) = self.opened.take() {
+                let close = if open == b'{' { b'}' } else { b']' };
+                if b == close {
+                    self.buf.push(b);
                     continue;
                 }
-                out.push(b);
-                depth += 1;
-                newline(&mut out, depth);
+                self.depth += 1;
+                self.newline();
             }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(b);
+            if self.in_string {
+                self.buf.push(b);
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
             }
-            b',' => {
-                out.push(b);
-                newline(&mut out, depth);
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    self.buf.push(b);
+                }
+                b'{' | b'[' => {
+                    self.buf.push(b);
+                    self.opened = Some(b);
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    self.newline();
+                    self.buf.push(b);
+                }
+                b',' => {
+                    self.buf.push(b);
+                    self.newline();
+                }
+                b':' => self.buf.extend_from_slice(b": "),
+                _ => self.buf.push(b),
             }
-            b':' => out.extend_from_slice(b": "),
-            b'\n' => {}
-            _ => out.push(b),
         }
-        i += 1;
+        if self.buf.len() >= BUFFER {
+            self.inner.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(bytes.len())
     }
-    out.push(b'\n');
-    out
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

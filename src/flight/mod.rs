@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod decoder;
 pub mod resolve;
 pub mod row;
+mod scan;
 pub mod value;
 
 pub use canonical::{WriteOptions, write_canonical};

@@ -11,7 +11,7 @@ use super::decoder::Rows;
 use super::row::{LegacyTag, Row, RowTag, Syntax};
 use super::value::{
     Arena, BlockingRef, Dialect, JsonError, NodeId, RefKind, Reference, Span, Value, parse,
-    parse_plain,
+    parse_plain, utf8_lossy,
 };
 use crate::error::{Diagnostic, DiagnosticKind};
 
@@ -131,15 +131,87 @@ pub struct Tree<'a> {
     /// Problems found, in stream order of where they are.
     pub diagnostics: Vec<Diagnostic>,
     chunks: Vec<Chunk<'a>>,
-    index: HashMap<u64, u32>,
+    index: ChunkIndex,
     refs: Vec<BlockingRef>,
     digests: Vec<Cow<'a, str>>,
-    element_status: HashMap<NodeId, Status>,
+    element_status: HashMap<NodeId, Status, FastHash>,
     /// References that were read before their text or binary row arrived.
-    stuck: HashSet<NodeId>,
+    stuck: HashSet<NodeId, FastHash>,
 }
 
 const END_OF_STREAM: u32 = u32::MAX;
+
+/// Row id → chunk position. Servers number rows densely from 0, so small ids live in a
+/// vector; anything else falls back to a map.
+#[derive(Debug, Default)]
+struct ChunkIndex {
+    dense: Vec<u32>,
+    sparse: HashMap<u64, u32, FastHash>,
+}
+
+const DENSE_LIMIT: u64 = 1 << 20;
+
+impl ChunkIndex {
+    fn get(&self, id: &u64) -> Option<&u32> {
+        if *id < DENSE_LIMIT {
+            self.dense.get(*id as usize).filter(|&&i| i != u32::MAX)
+        } else {
+            self.sparse.get(id)
+        }
+    }
+
+    fn contains_key(&self, id: &u64) -> bool {
+        self.get(id).is_some()
+    }
+
+    fn insert(&mut self, id: u64, at: u32) {
+        if id < DENSE_LIMIT {
+            let i = id as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, u32::MAX);
+            }
+            self.dense[i] = at;
+        } else {
+            self.sparse.insert(id, at);
+        }
+    }
+}
+
+/// A fast hasher for integer keys (row ids, node ids): hashing them with SipHash costs
+/// more than the rest of a lookup, and these keys come from the input's own numbering.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+/// The hasher of [`FastHash`]: one multiply per word (the Fx hash).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
 
 impl<'a> Tree<'a> {
     /// The chunk of a row id.
@@ -168,6 +240,9 @@ impl<'a> Tree<'a> {
     /// How an element settles: React 19 turns an element whose own references failed
     /// into an error (or a lazy that never resolves) while its siblings survive.
     pub fn element_status(&self, element: NodeId) -> Status {
+        if self.element_status.is_empty() {
+            return Status::Fulfilled;
+        }
         self.element_status
             .get(&element)
             .copied()
@@ -177,10 +252,10 @@ impl<'a> Tree<'a> {
     /// How a reference node settles where it stands (lazy and promise references carry
     /// their target's outcome; any reference read before its text row arrived hangs).
     pub fn reference_status(&self, node: NodeId, reference: &Reference) -> Status {
-        if self.stuck.contains(&node) {
+        if !self.stuck.is_empty() && self.stuck.contains(&node) {
             return Status::Pending;
         }
-        self.status(reference.id)
+        self.status(reference.id())
     }
 
     /// The digest text of a rejection.
@@ -196,16 +271,16 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         .unwrap_or_else(|| detect_dialect(&rows.rows, rows.syntax));
     let mut builder = Builder {
         tree: Tree {
-            arena: Arena::default(),
+            arena: Arena::with_capacity_for(rows.rows.iter().map(|r| r.payload.len()).sum()),
             dialect,
             hints: Vec::new(),
             diagnostics: rows.diagnostics.clone(),
             chunks: Vec::new(),
-            index: HashMap::new(),
+            index: ChunkIndex::default(),
             refs: Vec::new(),
             digests: Vec::new(),
-            element_status: HashMap::new(),
-            stuck: HashSet::new(),
+            element_status: HashMap::default(),
+            stuck: HashSet::default(),
         },
         parity: options.react_parity,
         aborted: false,
@@ -417,7 +492,7 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 if row.tag == RowTag::Legacy(LegacyTag::Provider) {
-                    let name = String::from_utf8_lossy(row.payload);
+                    let name = utf8_lossy(row.payload);
                     let node = self.tree.arena.nodes.len() as NodeId;
                     self.tree.arena.nodes.push(Value::ContextProvider(name));
                     self.define(row, id, arrival, Content::Model(node), Vec::new());
@@ -501,7 +576,7 @@ impl<'a> Builder<'a> {
                 self.define(row, id, arrival, Content::Error(digest), Vec::new())
             }
             RowTag::Text => {
-                let text = String::from_utf8_lossy(row.payload);
+                let text = utf8_lossy(row.payload);
                 if let Some(stream) = self.stream_of(id) {
                     stream.items.push(Item::Text(text));
                     return;
@@ -664,7 +739,9 @@ fn parse_times(tree: &Tree<'_>) -> Vec<u32> {
                 if !reference.kind.blocks() {
                     continue;
                 }
-                let Some(target) = reference.id else { continue };
+                let Some(target) = reference.id() else {
+                    continue;
+                };
                 match tree.index.get(&target) {
                     Some(&t) => {
                         let t = t as usize;
@@ -706,7 +783,7 @@ fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
             let Value::Reference(reference) = tree.arena.get(r.node) else {
                 continue;
             };
-            let Some(&t) = reference.id.and_then(|id| tree.index.get(&id)) else {
+            let Some(&t) = reference.id().and_then(|id| tree.index.get(&id)) else {
                 continue;
             };
             let target = &tree.chunks[t as usize];
@@ -780,7 +857,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
                     for r in &tree.refs[span_range(tree.chunks[c].refs)] {
                         if let Value::Reference(reference) = tree.arena.get(r.node)
                             && reference.kind.blocks()
-                            && let Some(&t) = reference.id.and_then(|id| tree.index.get(&id))
+                            && let Some(&t) = reference.id().and_then(|id| tree.index.get(&id))
                             && marks[t as usize] == Mark::New
                         {
                             stack.push(t as usize);
@@ -833,7 +910,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
             for r in &tree.refs[span_range(chunk.refs)] {
                 if let Value::Reference(reference) = tree.arena.get(r.node)
                     && reference.path.len > 0
-                    && tree.status(reference.id) == Status::Fulfilled
+                    && tree.status(reference.id()) == Status::Fulfilled
                     && walk_path(tree, reference).is_none()
                 {
                     invalid_path_rows.insert(i);
@@ -864,7 +941,7 @@ fn target_status<M: PartialEq + Copy>(
     if tree.stuck.contains(&node) {
         return Status::Pending;
     }
-    tree.status(reference.id)
+    tree.status(reference.id())
 }
 
 /// What a value stands for once references are followed: a node, or a whole chunk.
@@ -909,7 +986,7 @@ impl<'a> Tree<'a> {
     /// The value an eager or lazy reference points at, path included.
     pub fn reference_target(&self, reference: &Reference) -> Option<Target> {
         if reference.path.len == 0 {
-            return self.chunk_target(reference.id?);
+            return self.chunk_target(reference.id()?);
         }
         walk_path(self, reference)
     }
@@ -917,7 +994,7 @@ impl<'a> Tree<'a> {
 
 /// Walks a React 19 path reference (FLIGHT-FORMAT §2.4).
 fn walk_path(tree: &Tree<'_>, reference: &Reference) -> Option<Target> {
-    let mut current = tree.chunk_target(reference.id?)?;
+    let mut current = tree.chunk_target(reference.id()?)?;
     for key in tree.arena.path(reference.path) {
         let Target::Node(node) = tree.settle(current)? else {
             return None;
@@ -947,7 +1024,7 @@ fn report_missing(tree: &mut Tree<'_>) {
     for chunk in &tree.chunks {
         for r in &tree.refs[span_range(chunk.refs)] {
             if let Value::Reference(reference) = tree.arena.get(r.node) {
-                match reference.id {
+                match reference.id() {
                     Some(id) if tree.index.contains_key(&id) => {}
                     Some(id) => {
                         if seen.insert(id) {

@@ -89,11 +89,29 @@ impl RefKind {
 pub struct Reference {
     /// What the reference makes of the row.
     pub kind: RefKind,
-    /// The row id; `None` when the digits do not form a number (React reads `NaN`,
-    /// a row that never comes).
-    pub id: Option<u64>,
+    /// The row id, `NO_ID` when the digits do not form a number (see [`Reference::id`]).
+    raw_id: u64,
     /// Keys to walk inside the row's value (React 19 path references), in [`Arena::path`].
     pub path: Span,
+}
+
+const NO_ID: u64 = u64::MAX;
+
+impl Reference {
+    /// A reference to row `id` (`None`: digits that do not form a number).
+    pub fn new(kind: RefKind, id: Option<u64>, path: Span) -> Self {
+        Reference {
+            kind,
+            raw_id: id.unwrap_or(NO_ID),
+            path,
+        }
+    }
+
+    /// The row id; `None` when the digits do not form a number (React reads `NaN`,
+    /// a row that never comes).
+    pub fn id(&self) -> Option<u64> {
+        (self.raw_id != NO_ID).then_some(self.raw_id)
+    }
 }
 
 /// A React element tuple `["$", type, key, props, …]`. `None` marks a slot the tuple
@@ -163,6 +181,17 @@ pub struct Arena<'a> {
 }
 
 impl<'a> Arena<'a> {
+    /// An arena sized for about `bytes` of JSON (reserved, not touched: pages that are
+    /// never written cost no memory).
+    pub fn with_capacity_for(bytes: usize) -> Self {
+        Arena {
+            nodes: Vec::with_capacity(bytes / 24 + 16),
+            items: Vec::with_capacity(bytes / 48 + 16),
+            entries: Vec::with_capacity(bytes / 48 + 16),
+            path: Vec::new(),
+        }
+    }
+
     /// The value of a node.
     pub fn get(&self, id: NodeId) -> &Value<'a> {
         &self.nodes[id as usize]
@@ -282,6 +311,7 @@ fn parse_with<'a>(
     );
     let mut parser = Parser {
         input,
+        text: simdutf8::basic::from_utf8(input).ok(),
         pos: 0,
         dialect,
         revive,
@@ -308,6 +338,9 @@ fn parse_with<'a>(
 
 struct Parser<'a> {
     input: &'a [u8],
+    /// The whole payload as text when it is valid UTF-8 (checked once, fast), so strings
+    /// and numbers are sliced from it instead of being validated one by one.
+    text: Option<&'a str>,
     pos: usize,
     dialect: Dialect,
     /// False for plain JSON: no `$` decoding, no elements.
@@ -510,16 +543,21 @@ impl<'a> Parser<'a> {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
         }
         let start = arena.entries.len() as u32;
-        // A repeated key keeps its last value, as JSON.parse does.
-        let mut i = base;
-        while i < self.entries.len() {
-            let mut last = i;
-            while last + 1 < self.entries.len() && self.entries[last + 1].0 == self.entries[i].0 {
-                last += 1;
+        if entries.windows(2).all(|w| w[0].0 != w[1].0) {
+            arena.entries.extend(self.entries.drain(base..));
+        } else {
+            // A repeated key keeps its last value, as JSON.parse does.
+            let mut i = base;
+            while i < self.entries.len() {
+                let mut last = i;
+                while last + 1 < self.entries.len() && self.entries[last + 1].0 == self.entries[i].0
+                {
+                    last += 1;
+                }
+                let (key, node) = std::mem::take(&mut self.entries[last]);
+                arena.entries.push((key, node));
+                i = last + 1;
             }
-            let (key, node) = std::mem::take(&mut self.entries[last]);
-            arena.entries.push((key, node));
-            i = last + 1;
         }
         self.entries.truncate(base);
         let len = arena.entries.len() as u32 - start;
@@ -586,7 +624,10 @@ impl<'a> Parser<'a> {
         }
         self.pos = i;
         // ok: the bytes were just checked to be ASCII digits and signs
-        Ok(std::str::from_utf8(&bytes[start..i]).unwrap_or("0"))
+        Ok(match self.text {
+            Some(text) => text.get(start..i).unwrap_or("0"),
+            None => std::str::from_utf8(&bytes[start..i]).unwrap_or("0"),
+        })
     }
 
     fn key(&mut self) -> Result<Cow<'a, str>, JsonError> {
@@ -605,20 +646,24 @@ impl<'a> Parser<'a> {
     /// A JSON string at `self.pos` (which is `"`).
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let start = self.pos + 1;
-        let rest = &self.input[start..];
-        let Some(end) = memchr::memchr2(b'"', b'\\', rest) else {
+        let Some(end) = super::scan::find_special(self.input, start) else {
             self.pos = self.input.len();
             return Err(self.error("unterminated string"));
         };
-        if rest[end] == b'"' {
-            let raw = &rest[..end];
-            if raw.iter().any(|&b| b < 0x20) {
-                return Err(self.error("control character in string"));
+        match self.input[end] {
+            b'"' => {
+                self.pos = end + 1;
+                Ok(match self.text.and_then(|t| t.get(start..end)) {
+                    Some(s) => Cow::Borrowed(s),
+                    None => utf8_lossy(&self.input[start..end]),
+                })
             }
-            self.pos = start + end + 1;
-            return Ok(String::from_utf8_lossy(raw));
+            b'\\' => self.escaped_string(start),
+            _ => {
+                self.pos = end;
+                Err(self.error("control character in string"))
+            }
         }
-        self.escaped_string(start)
     }
 
     fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, JsonError> {
@@ -796,26 +841,27 @@ impl<'a> Parser<'a> {
             });
         }
         let len = arena.path.len() as u32 - start;
-        Value::Reference(Reference {
-            kind,
-            id,
-            path: Span { start, len },
-        })
+        Value::Reference(Reference::new(kind, id, Span { start, len }))
     }
 }
 
 fn reference<'a>(kind: RefKind, id: Option<u64>) -> Value<'a> {
-    Value::Reference(Reference {
-        kind,
-        id,
-        path: Span::default(),
-    })
+    Value::Reference(Reference::new(kind, id, Span::default()))
 }
 
 fn tail(s: Cow<'_, str>, skip: usize) -> Cow<'_, str> {
     match s {
         Cow::Borrowed(b) => Cow::Borrowed(&b[skip..]),
         Cow::Owned(o) => Cow::Owned(o[skip..].to_string()),
+    }
+}
+
+/// The bytes as text, borrowed when they are valid UTF-8 (checked with the fast
+/// validator), with U+FFFD for invalid sequences otherwise, as React's `TextDecoder` does.
+pub fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -901,19 +947,11 @@ mod tests {
         assert_eq!(v[0], Value::String("$x".into()));
         assert!(matches!(
             v[1],
-            Value::Reference(Reference {
-                kind: RefKind::Lazy,
-                id: Some(0x1a),
-                ..
-            })
+            Value::Reference(r) if r.kind == RefKind::Lazy && r.id() == Some(0x1a)
         ));
         assert!(matches!(
             v[2],
-            Value::Reference(Reference {
-                kind: RefKind::Promise,
-                id: Some(2),
-                ..
-            })
+            Value::Reference(r) if r.kind == RefKind::Promise && r.id() == Some(2)
         ));
         assert_eq!(v[3], Value::Symbol("react.suspense".into()));
         assert_eq!(v[4], Value::Undefined);
@@ -921,15 +959,11 @@ mod tests {
         assert_eq!(v[6], Value::Special(SpecialNumber::NegativeInfinity));
         assert_eq!(v[7], Value::BigInt("12".into()));
         let Value::Reference(r) = v[8] else { panic!() };
-        assert_eq!(r.id, Some(3));
+        assert_eq!(r.id(), Some(3));
         assert_eq!(arena.path(r.path), ["props", "children"]);
         assert!(matches!(
             v[9],
-            Value::Reference(Reference {
-                kind: RefKind::ServerReference,
-                id: Some(4),
-                ..
-            })
+            Value::Reference(r) if r.kind == RefKind::ServerReference && r.id() == Some(4)
         ));
     }
 
@@ -938,11 +972,7 @@ mod tests {
         let (arena, root) = one(r#""$3:props""#, Dialect::React18);
         assert!(matches!(
             arena.get(root),
-            Value::Reference(Reference {
-                id: Some(3),
-                path: Span { len: 0, .. },
-                ..
-            })
+            Value::Reference(r) if r.id() == Some(3) && r.path.len == 0
         ));
     }
 
@@ -1012,20 +1042,12 @@ mod tests {
             .collect();
         assert!(matches!(
             v[0],
-            Value::Reference(Reference {
-                kind: RefKind::Lazy,
-                id: Some(1),
-                ..
-            })
+            Value::Reference(r) if r.kind == RefKind::Lazy && r.id() == Some(1)
         ));
         assert_eq!(v[1], Value::String("@at".into()));
         assert!(matches!(
             v[2],
-            Value::Reference(Reference {
-                kind: RefKind::Value,
-                id: Some(2),
-                ..
-            })
+            Value::Reference(r) if r.kind == RefKind::Value && r.id() == Some(2)
         ));
     }
 }

@@ -20,7 +20,7 @@ pub fn canonical(input: &[u8]) -> String {
         },
     );
     let mut out = Vec::new();
-    flight::write_canonical(&tree, WriteOptions::default(), &mut out);
+    flight::write_canonical(&tree, WriteOptions::default(), &mut out).expect("writing to a Vec");
     String::from_utf8(out).expect("canonical JSON is UTF-8")
 }
 
