@@ -116,9 +116,11 @@ enum Task<'t> {
     PushSeg(Seg<'t>),
     PopSeg,
     /// Write an array's items from this index on.
-    Items(Span, usize),
+    Items(NodeId, Span, usize),
     /// Write an object's entries from this index on.
-    Entries(Span, usize),
+    Entries(NodeId, Span, usize),
+    /// Write an element from this stage on.
+    Element(NodeId, u8),
 }
 
 struct Writer<'t, 'a, 'o> {
@@ -170,8 +172,9 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.chunks_on_path.remove(&c);
                 }
                 Task::PushSeg(seg) => self.segs.push(seg),
-                Task::Items(span, from) => self.items(span, from),
-                Task::Entries(span, from) => self.entries(span, from),
+                Task::Items(node, span, from) => self.items(node, span, from),
+                Task::Entries(node, span, from) => self.entries(node, span, from),
+                Task::Element(node, stage) => self.element(node, stage),
                 Task::PopSeg => {
                     self.segs.pop();
                 }
@@ -185,8 +188,8 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             Identity::Node(n) => {
                 let d = self.on_path[n as usize];
                 if d == 0 {
+                    // Cleared by the container's own end (`leave`), not by a task.
                     self.on_path[n as usize] = self.segs.len() as u32 + 1;
-                    self.stack.push(Task::Leave(id));
                     return true;
                 }
                 d as usize - 1
@@ -297,36 +300,24 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             Value::Array(span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'[');
-                    self.stack.push(Task::Items(*span, 0));
+                    self.items(node, *span, 0);
                 }
             }
             Value::Object(span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'{');
-                    self.stack.push(Task::Entries(*span, 0));
+                    self.entries(node, *span, 0);
                 }
             }
-            Value::Element(el) => {
+            Value::Element(_) => {
                 match tree.element_status(node) {
                     Status::Fulfilled => {}
                     other => return self.emit(Self::status_emit(other, Emit::Pending)),
                 }
-                if !self.enter(Identity::Node(node)) {
-                    return;
+                if self.enter(Identity::Node(node)) {
+                    self.out.extend_from_slice(b"{\"$el\":");
+                    self.element(node, 0);
                 }
-                let slot = |s: Option<NodeId>| match s {
-                    Some(n) => Emit::Target(Target::Node(n)),
-                    None => Emit::Raw(UNDEFINED),
-                };
-                self.out.extend_from_slice(b"{\"$el\":");
-                self.stack.push(Task::Raw("}"));
-                self.stack
-                    .push(Task::Child(Seg::Tag("props"), slot(el.props)));
-                self.stack.push(Task::Raw(",\"props\":"));
-                self.stack.push(Task::Child(Seg::Tag("key"), slot(el.key)));
-                self.stack.push(Task::Raw(",\"key\":"));
-                self.stack
-                    .push(Task::Child(Seg::Tag("$el"), slot(el.element_type)));
             }
             Value::Reference(r) => {
                 let status = tree.reference_status(node, r);
@@ -386,44 +377,85 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         true
     }
 
+    /// Writes a child value: at once when it has no children, otherwise by descending into
+    /// it after leaving `resume` to carry on with its parent. Returns true when written.
+    fn child(&mut self, seg: Seg<'t>, child: Option<NodeId>, resume: Task<'t>) -> bool {
+        let Some(child) = child else {
+            self.out.extend_from_slice(UNDEFINED.as_bytes());
+            return true;
+        };
+        if self.scalar(child) {
+            return true;
+        }
+        self.stack.push(resume);
+        self.stack.push(Task::PopSeg);
+        self.segs.push(seg);
+        self.node(child);
+        false
+    }
+
     /// Writes items inline while they are scalars; at the first one that is not, descends
     /// into it and leaves a task to resume after it. No recursion, few tasks.
-    fn items(&mut self, span: Span, mut i: usize) {
+    fn items(&mut self, node: NodeId, span: Span, mut i: usize) {
         let items = self.tree.arena.items(span);
-        while let Some(&child) = items.get(i) {
+        while let Some(&item) = items.get(i) {
             if i > 0 {
                 self.out.push(b',');
             }
-            if !self.scalar(child) {
-                self.stack.push(Task::Items(span, i + 1));
-                self.stack.push(Task::PopSeg);
-                self.segs.push(Seg::Index(i));
-                self.node(child);
+            i += 1;
+            if !self.child(Seg::Index(i - 1), Some(item), Task::Items(node, span, i)) {
                 return;
             }
-            i += 1;
         }
         self.out.push(b']');
+        self.on_path[node as usize] = 0;
     }
 
-    fn entries(&mut self, span: Span, mut i: usize) {
+    fn entries(&mut self, node: NodeId, span: Span, mut i: usize) {
         let entries = self.tree.arena.entries(span);
-        while let Some((key, child)) = entries.get(i) {
+        while let Some((key, value)) = entries.get(i) {
             if i > 0 {
                 self.out.push(b',');
             }
             write_key(self.out, key);
             self.out.push(b':');
-            if !self.scalar(*child) {
-                self.stack.push(Task::Entries(span, i + 1));
-                self.stack.push(Task::PopSeg);
-                self.segs.push(Seg::Key(key));
-                self.node(*child);
+            i += 1;
+            if !self.child(Seg::Key(key), Some(*value), Task::Entries(node, span, i)) {
                 return;
             }
-            i += 1;
         }
         self.out.push(b'}');
+        self.on_path[node as usize] = 0;
+    }
+
+    /// Writes an element from `stage` on: 0 its type, 1 its key, 2 its props, 3 the end.
+    fn element(&mut self, node: NodeId, mut stage: u8) {
+        let Value::Element(el) = *self.tree.arena.get(node) else {
+            return;
+        };
+        loop {
+            let resume = Task::Element(node, stage + 1);
+            let written = match stage {
+                0 => self.child(Seg::Tag("$el"), el.element_type, resume),
+                1 => {
+                    self.out.extend_from_slice(b",\"key\":");
+                    self.child(Seg::Tag("key"), el.key, resume)
+                }
+                2 => {
+                    self.out.extend_from_slice(b",\"props\":");
+                    self.child(Seg::Tag("props"), el.props, resume)
+                }
+                _ => {
+                    self.out.push(b'}');
+                    self.on_path[node as usize] = 0;
+                    return;
+                }
+            };
+            if !written {
+                return;
+            }
+            stage += 1;
+        }
     }
 
     fn simple_tag(&mut self, tag: &str, value: &str) {
@@ -496,7 +528,11 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 Task::PopSeg,
             ]);
         }
-        tasks.extend([Task::PopSeg, Task::Raw("]}")]);
+        tasks.extend([
+            Task::PopSeg,
+            Task::Raw("]}"),
+            Task::Leave(Identity::Node(node)),
+        ]);
         self.schedule(tasks.into_iter());
     }
 
