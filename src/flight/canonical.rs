@@ -300,13 +300,14 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             Value::Array(span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'[');
-                    self.items(node, *span, 0);
+                    // A task, not a call: nesting must not grow the call stack.
+                    self.stack.push(Task::Items(node, *span, 0));
                 }
             }
             Value::Object(span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'{');
-                    self.entries(node, *span, 0);
+                    self.stack.push(Task::Entries(node, *span, 0));
                 }
             }
             Value::Element(_) => {
@@ -316,7 +317,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 }
                 if self.enter(Identity::Node(node)) {
                     self.out.extend_from_slice(b"{\"$el\":");
-                    self.element(node, 0);
+                    self.stack.push(Task::Element(node, 0));
                 }
             }
             Value::Reference(r) => {
