@@ -167,7 +167,10 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.emit(e);
                 }
                 Task::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
-                Task::Leave(Identity::Node(n)) => self.on_path[n as usize] = 0,
+                Task::Leave(Identity::Node(n)) => {
+                    let i = self.tree.arena.dense_index(n);
+                    self.on_path[i] = 0;
+                }
                 Task::Leave(Identity::Chunk(c)) => {
                     self.chunks_on_path.remove(&c);
                 }
@@ -182,14 +185,20 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         }
     }
 
+    fn leave(&mut self, node: NodeId) {
+        let i = self.tree.arena.dense_index(node);
+        self.on_path[i] = 0;
+    }
+
     /// Enters a container; false (and a `$cycle` written) when it is its own ancestor.
     fn enter(&mut self, id: Identity) -> bool {
         let depth = match id {
             Identity::Node(n) => {
-                let d = self.on_path[n as usize];
+                let i = self.tree.arena.dense_index(n);
+                let d = self.on_path[i];
                 if d == 0 {
                     // Cleared by the container's own end (`leave`), not by a task.
-                    self.on_path[n as usize] = self.segs.len() as u32 + 1;
+                    self.on_path[i] = self.segs.len() as u32 + 1;
                     return true;
                 }
                 d as usize - 1
@@ -409,7 +418,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             }
         }
         self.out.push(b']');
-        self.on_path[node as usize] = 0;
+        self.leave(node);
     }
 
     fn entries(&mut self, node: NodeId, span: Span, mut i: usize) {
@@ -426,7 +435,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             }
         }
         self.out.push(b'}');
-        self.on_path[node as usize] = 0;
+        self.leave(node);
     }
 
     /// Writes an element from `stage` on: 0 its type, 1 its key, 2 its props, 3 the end.
@@ -448,7 +457,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 }
                 _ => {
                     self.out.push(b'}');
-                    self.on_path[node as usize] = 0;
+                    self.leave(node);
                     return;
                 }
             };

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::decoder::Rows;
 use super::row::{LegacyTag, Row, RowTag, Syntax};
 use super::value::{
-    Arena, BlockingRef, Dialect, JsonError, NodeId, RefKind, Reference, Span, Value, parse,
-    parse_plain, utf8_lossy,
+    Arena, BlockingRef, Dialect, JsonError, NodeId, Parsed, RefKind, Reference, Span, Value,
+    parse, parse_plain, utf8_lossy,
 };
 use crate::error::{Diagnostic, DiagnosticKind};
 
@@ -284,11 +284,14 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         },
         parity: options.react_parity,
         aborted: false,
+        pre_parsed: None,
     };
+    let mut parsed = pre_parse(&mut builder.tree.arena, &rows.rows, dialect, options.react_parity);
     for (arrival, row) in rows.rows.iter().enumerate() {
         if builder.aborted {
             break;
         }
+        builder.pre_parsed = parsed.get_mut(arrival).and_then(Option::take);
         builder.add_row(row, arrival as u32);
     }
     let mut tree = builder.tree;
@@ -298,6 +301,74 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
     compute_statuses(&mut tree);
     report_missing(&mut tree);
     tree
+}
+
+/// Below this many payload bytes one thread parses as fast as two.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// True for the rows whose payload `add_row` parses as a model (the bulk of the work).
+fn parsed_as_model(row: &Row<'_>, dialect: Dialect, parity: bool) -> bool {
+    if !row.complete && parity {
+        return false;
+    }
+    let model_tag = matches!(
+        row.tag,
+        RowTag::Model
+            | RowTag::Unknown(_)
+            | RowTag::Postpone
+            | RowTag::Import
+            | RowTag::Legacy(LegacyTag::Model | LegacyTag::Symbol | LegacyTag::Module)
+    );
+    let halted = dialect == Dialect::React19
+        && row.tag == RowTag::Model
+        && row.payload.iter().all(u8::is_ascii_whitespace);
+    model_tag && !halted && !(row.id.is_empty() && row.tag == RowTag::Model)
+}
+
+/// Parses the model rows of a big input on two threads: the first half into `arena`,
+/// the second half, at the same time, into a second part that is then attached to it.
+/// Returns, per row, its parse (`None` for rows left to `add_row`).
+fn pre_parse<'a>(
+    arena: &mut Arena<'a>,
+    rows: &[Row<'a>],
+    dialect: Dialect,
+    parity: bool,
+) -> Vec<Option<Result<Parsed, JsonError>>> {
+    let total: usize = rows.iter().map(|r| r.payload.len()).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < PARALLEL_FROM || cores < 2 {
+        return Vec::new();
+    }
+    let mut half = 0;
+    let mut acc = 0;
+    while half < rows.len() && acc * 2 < total {
+        acc += rows[half].payload.len();
+        half += 1;
+    }
+    let (first, second) = rows.split_at(half);
+    let parse_all = |arena: &mut Arena<'a>, rows: &[Row<'a>]| -> Vec<Option<Result<Parsed, JsonError>>> {
+        rows.iter()
+            .map(|row| parsed_as_model(row, dialect, parity).then(|| parse(arena, row.payload, dialect)))
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| {
+            let mut part = Arena::second_part(total - acc);
+            let results = parse_all(&mut part, second);
+            (part, results)
+        });
+        let mut results = parse_all(arena, first);
+        match helper.join() {
+            Ok((part, rest)) => {
+                arena.attach(part);
+                results.extend(rest);
+            }
+            // The helper cannot fail on input; should it die all the same, `add_row`
+            // parses those rows itself.
+            Err(_) => results.resize_with(rows.len(), || None),
+        }
+        results
+    })
 }
 
 /// Decides which React client's rules fit the payload (FLIGHT-FORMAT §4.10).
@@ -352,6 +423,8 @@ struct Builder<'a> {
     tree: Tree<'a>,
     parity: bool,
     aborted: bool,
+    /// The current row's payload, if it was parsed ahead (see [`pre_parse`]).
+    pre_parsed: Option<Result<Parsed, JsonError>>,
 }
 
 impl<'a> Builder<'a> {
@@ -395,6 +468,14 @@ impl<'a> Builder<'a> {
             kind,
             format!("{what}: {} at byte {} of the payload", e.message, e.offset),
         ));
+    }
+
+    /// The row's payload parsed as a model: parsed ahead when it was, now otherwise.
+    fn parse(&mut self, row: &Row<'a>) -> Result<Parsed, JsonError> {
+        match self.pre_parsed.take() {
+            Some(done) => done,
+            None => parse(&mut self.tree.arena, row.payload, self.tree.dialect),
+        }
     }
 
     fn intern_digest(&mut self, digest: Cow<'a, str>) -> u32 {
@@ -479,7 +560,7 @@ impl<'a> Builder<'a> {
                 }
                 if let Some(stream) = self.stream_of(id) {
                     let _ = stream;
-                    let item = match parse(&mut self.tree.arena, row.payload, dialect) {
+                    let item = match self.parse(row) {
                         Ok(parsed) => Item::Model(parsed.root),
                         Err(e) => {
                             self.json_error(row, "stream item is not valid JSON", &e);
@@ -493,8 +574,7 @@ impl<'a> Builder<'a> {
                 }
                 if row.tag == RowTag::Legacy(LegacyTag::Provider) {
                     let name = utf8_lossy(row.payload);
-                    let node = self.tree.arena.nodes.len() as NodeId;
-                    self.tree.arena.nodes.push(Value::ContextProvider(name));
+                    let node = self.tree.arena.push(Value::ContextProvider(name));
                     self.define(row, id, arrival, Content::Model(node), Vec::new());
                     return;
                 }
@@ -502,7 +582,7 @@ impl<'a> Builder<'a> {
                     self.define(row, id, arrival, Content::Halted, Vec::new());
                     return;
                 }
-                match parse(&mut self.tree.arena, row.payload, dialect) {
+                match self.parse(row) {
                     Ok(parsed) => {
                         let node = if row.tag == RowTag::Legacy(LegacyTag::Symbol) {
                             self.legacy_symbol(parsed.root)
@@ -525,7 +605,7 @@ impl<'a> Builder<'a> {
                 }
             }
             RowTag::Import | RowTag::Legacy(LegacyTag::Module) => {
-                match parse(&mut self.tree.arena, row.payload, dialect) {
+                match self.parse(row) {
                     Ok(parsed) => {
                         if !is_client_reference(&self.tree.arena, parsed.root) {
                             self.diag(
@@ -660,8 +740,7 @@ impl<'a> Builder<'a> {
     fn legacy_symbol(&mut self, node: NodeId) -> NodeId {
         match self.tree.arena.get(node).clone() {
             Value::String(name) => {
-                self.tree.arena.nodes.push(Value::Symbol(name));
-                (self.tree.arena.nodes.len() - 1) as NodeId
+                self.tree.arena.push(Value::Symbol(name))
             }
             _ => node,
         }

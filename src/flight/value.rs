@@ -30,11 +30,6 @@ pub struct Span {
     pub len: u32,
 }
 
-impl Span {
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..(self.start + self.len) as usize
-    }
-}
 
 /// NaN, the infinities and negative zero, which JSON cannot write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,13 +167,23 @@ pub enum Value<'a> {
 }
 
 /// Every value of a payload, addressed by [`NodeId`].
+///
+/// Big payloads are parsed on two threads, each into an arena of its own; the second
+/// is then attached to the first, and its ids carry [`SECOND_PART`] so that nothing has
+/// to be copied or renumbered.
 #[derive(Debug, Default)]
 pub struct Arena<'a> {
     pub(crate) nodes: Vec<Value<'a>>,
     pub(crate) items: Vec<NodeId>,
     pub(crate) entries: Vec<(Cow<'a, str>, NodeId)>,
     pub(crate) path: Vec<Cow<'a, str>>,
+    /// OR'ed into every node id and span start this arena hands out.
+    part: u32,
+    second: Option<Box<Arena<'a>>>,
 }
+
+/// The bit that marks ids and spans of an arena's second part.
+pub const SECOND_PART: u32 = 1 << 31;
 
 impl<'a> Arena<'a> {
     /// An arena sized for about `bytes` of JSON (reserved, not touched: pages that are
@@ -189,27 +194,66 @@ impl<'a> Arena<'a> {
             items: Vec::with_capacity(bytes / 48 + 16),
             entries: Vec::with_capacity(bytes / 48 + 16),
             path: Vec::new(),
+            part: 0,
+            second: None,
+        }
+    }
+
+    /// An empty arena whose ids are those of a second part (see [`Arena::attach`]).
+    pub fn second_part(bytes: usize) -> Self {
+        Arena {
+            part: SECOND_PART,
+            ..Arena::with_capacity_for(bytes)
+        }
+    }
+
+    /// Attaches an arena made with [`Arena::second_part`]: its ids become valid here.
+    pub fn attach(&mut self, second: Arena<'a>) {
+        self.second = Some(Box::new(second));
+    }
+
+    /// The part that holds an id or span start, and the index inside it.
+    #[inline]
+    fn part(&self, id: u32) -> (&Arena<'a>, usize) {
+        match &self.second {
+            Some(second) if id & SECOND_PART != 0 => (second, (id & !SECOND_PART) as usize),
+            _ => (self, (id & !SECOND_PART) as usize),
         }
     }
 
     /// The value of a node.
+    #[inline]
     pub fn get(&self, id: NodeId) -> &Value<'a> {
-        &self.nodes[id as usize]
+        let (part, i) = self.part(id);
+        &part.nodes[i]
     }
 
     /// The items of an array.
     pub fn items(&self, span: Span) -> &[NodeId] {
-        &self.items[span.range()]
+        let (part, i) = self.part(span.start);
+        &part.items[i..i + span.len as usize]
     }
 
     /// The entries of an object, sorted by key.
     pub fn entries(&self, span: Span) -> &[(Cow<'a, str>, NodeId)] {
-        &self.entries[span.range()]
+        let (part, i) = self.part(span.start);
+        &part.entries[i..i + span.len as usize]
     }
 
     /// The keys of a path reference.
     pub fn path(&self, span: Span) -> &[Cow<'a, str>] {
-        &self.path[span.range()]
+        let (part, i) = self.part(span.start);
+        &part.path[i..i + span.len as usize]
+    }
+
+    /// A dense index of a node, below [`Arena::len`], for tables kept beside the arena.
+    #[inline]
+    pub fn dense_index(&self, id: NodeId) -> usize {
+        if id & SECOND_PART != 0 {
+            self.nodes.len() + (id & !SECOND_PART) as usize
+        } else {
+            id as usize
+        }
     }
 
     /// The value of `key` in an object node.
@@ -228,7 +272,7 @@ impl<'a> Arena<'a> {
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.nodes.len() + self.second.as_ref().map_or(0, |s| s.nodes.len())
     }
 
     /// True when no value was parsed.
@@ -236,9 +280,9 @@ impl<'a> Arena<'a> {
         self.nodes.is_empty()
     }
 
-    fn push(&mut self, value: Value<'a>) -> NodeId {
+    pub(crate) fn push(&mut self, value: Value<'a>) -> NodeId {
         self.nodes.push(value);
-        (self.nodes.len() - 1) as NodeId
+        (self.nodes.len() - 1) as NodeId | self.part
     }
 }
 
@@ -534,6 +578,7 @@ impl<'a> Parser<'a> {
         let start = arena.items.len() as u32;
         arena.items.extend(self.items.drain(base..));
         let len = arena.items.len() as u32 - start;
+        let start = start | arena.part;
         arena.push(Value::Array(Span { start, len }))
     }
 
@@ -561,6 +606,7 @@ impl<'a> Parser<'a> {
         }
         self.entries.truncate(base);
         let len = arena.entries.len() as u32 - start;
+        let start = start | arena.part;
         arena.push(Value::Object(Span { start, len }))
     }
 
@@ -841,6 +887,7 @@ impl<'a> Parser<'a> {
             });
         }
         let len = arena.path.len() as u32 - start;
+        let start = start | arena.part;
         Value::Reference(Reference::new(kind, id, Span { start, len }))
     }
 }
