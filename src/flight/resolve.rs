@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::decoder::Rows;
 use super::row::{LegacyTag, Row, RowTag, Syntax};
 use super::value::{
-    Arena, BlockingRef, Dialect, JsonError, NodeId, Parsed, RefKind, Reference, Span, Value,
-    parse, parse_plain, utf8_lossy,
+    Arena, BlockingRef, Dialect, JsonError, NodeId, Parsed, RefKind, Reference, Span, Value, parse,
+    parse_plain, utf8_lossy,
 };
 use crate::error::{Diagnostic, DiagnosticKind};
 
@@ -286,7 +286,12 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         aborted: false,
         pre_parsed: None,
     };
-    let mut parsed = pre_parse(&mut builder.tree.arena, &rows.rows, dialect, options.react_parity);
+    let mut parsed = pre_parse(
+        &mut builder.tree.arena,
+        &rows.rows,
+        dialect,
+        options.react_parity,
+    );
     for (arrival, row) in rows.rows.iter().enumerate() {
         if builder.aborted {
             break;
@@ -346,9 +351,13 @@ fn pre_parse<'a>(
         half += 1;
     }
     let (first, second) = rows.split_at(half);
-    let parse_all = |arena: &mut Arena<'a>, rows: &[Row<'a>]| -> Vec<Option<Result<Parsed, JsonError>>> {
+    let parse_all = |arena: &mut Arena<'a>,
+                     rows: &[Row<'a>]|
+     -> Vec<Option<Result<Parsed, JsonError>>> {
         rows.iter()
-            .map(|row| parsed_as_model(row, dialect, parity).then(|| parse(arena, row.payload, dialect)))
+            .map(|row| {
+                parsed_as_model(row, dialect, parity).then(|| parse(arena, row.payload, dialect))
+            })
             .collect()
     };
     std::thread::scope(|scope| {
@@ -604,25 +613,23 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            RowTag::Import | RowTag::Legacy(LegacyTag::Module) => {
-                match self.parse(row) {
-                    Ok(parsed) => {
-                        if !is_client_reference(&self.tree.arena, parsed.root) {
-                            self.diag(
-                                row,
-                                DiagnosticKind::BadImport,
-                                "client reference of no known shape".into(),
-                            );
-                        }
-                        self.define(row, id, arrival, Content::Module(parsed.root), parsed.refs)
+            RowTag::Import | RowTag::Legacy(LegacyTag::Module) => match self.parse(row) {
+                Ok(parsed) => {
+                    if !is_client_reference(&self.tree.arena, parsed.root) {
+                        self.diag(
+                            row,
+                            DiagnosticKind::BadImport,
+                            "client reference of no known shape".into(),
+                        );
                     }
-                    Err(e) => {
-                        self.json_error(row, "client reference is not valid JSON", &e);
-                        self.abort(row, "a client reference row could not be read");
-                        self.define(row, id, arrival, Content::Failed, Vec::new())
-                    }
+                    self.define(row, id, arrival, Content::Module(parsed.root), parsed.refs)
                 }
-            }
+                Err(e) => {
+                    self.json_error(row, "client reference is not valid JSON", &e);
+                    self.abort(row, "a client reference row could not be read");
+                    self.define(row, id, arrival, Content::Failed, Vec::new())
+                }
+            },
             RowTag::Hint(code) => match parse_plain(&mut self.tree.arena, row.payload) {
                 Ok(node) => self.add_hint(code, node, row.offset),
                 Err(e) => {
@@ -739,9 +746,7 @@ impl<'a> Builder<'a> {
 
     fn legacy_symbol(&mut self, node: NodeId) -> NodeId {
         match self.tree.arena.get(node).clone() {
-            Value::String(name) => {
-                self.tree.arena.push(Value::Symbol(name))
-            }
+            Value::String(name) => self.tree.arena.push(Value::Symbol(name)),
             _ => node,
         }
     }

@@ -30,7 +30,6 @@ pub struct Span {
     pub len: u32,
 }
 
-
 /// NaN, the infinities and negative zero, which JSON cannot write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecialNumber {
