@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::io::{self, Write};
 
 use super::resolve::{Content, Item, Status, Target, Tree};
-use super::value::{NodeId, RefKind, Span, SpecialNumber, Value};
+use super::value::{Node, NodeId, RefKind, Span, SpecialNumber, Value};
 
 /// How to write the tree.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,8 +39,9 @@ pub fn write_canonical(
         failed: None,
         stack: Vec::new(),
         segs: Vec::new(),
-        on_path: vec![0; tree.arena.len()],
+        on_path: vec![0; tree.arena.len().div_ceil(64)],
         chunks_on_path: HashSet::new(),
+        ancestors: Vec::new(),
         hops: 0,
     };
     w.out.extend_from_slice(b"{\"hints\":[");
@@ -99,7 +100,7 @@ enum Seg<'t> {
     Tag(&'static str),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Identity {
     Node(NodeId),
     Chunk(u64),
@@ -131,9 +132,12 @@ struct Writer<'t, 'a, 'o> {
     failed: Option<io::Error>,
     stack: Vec<Task<'t>>,
     segs: Vec<Seg<'t>>,
-    /// For each node on the current path: 1 + the length of `segs` where it was entered.
-    on_path: Vec<u32>,
+    /// One bit per node: set while the node is on the current path.
+    on_path: Vec<u64>,
     chunks_on_path: HashSet<u64>,
+    /// The containers on the current path, each with the length of `segs` where it was
+    /// entered (searched only to write a `$cycle` pointer).
+    ancestors: Vec<(Identity, usize)>,
     /// References followed in a row without writing anything: past the number of chunks,
     /// the references go round in a cycle that React never resolves.
     hops: usize,
@@ -167,12 +171,10 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.emit(e);
                 }
                 Task::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
-                Task::Leave(Identity::Node(n)) => {
-                    let i = self.tree.arena.dense_index(n);
-                    self.on_path[i] = 0;
-                }
+                Task::Leave(Identity::Node(n)) => self.leave(n),
                 Task::Leave(Identity::Chunk(c)) => {
                     self.chunks_on_path.remove(&c);
+                    self.ancestors.pop();
                 }
                 Task::PushSeg(seg) => self.segs.push(seg),
                 Task::Items(node, span, from) => self.items(node, span, from),
@@ -187,31 +189,39 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
 
     fn leave(&mut self, node: NodeId) {
         let i = self.tree.arena.dense_index(node);
-        self.on_path[i] = 0;
+        self.on_path[i / 64] &= !(1 << (i % 64));
+        self.ancestors.pop();
     }
 
     /// Enters a container; false (and a `$cycle` written) when it is its own ancestor.
     fn enter(&mut self, id: Identity) -> bool {
-        let depth = match id {
+        let fresh = match id {
             Identity::Node(n) => {
                 let i = self.tree.arena.dense_index(n);
-                let d = self.on_path[i];
-                if d == 0 {
-                    // Cleared by the container's own end (`leave`), not by a task.
-                    self.on_path[i] = self.segs.len() as u32 + 1;
-                    return true;
-                }
-                d as usize - 1
+                let bit = 1 << (i % 64);
+                let fresh = self.on_path[i / 64] & bit == 0;
+                // Cleared by the container's own end (`leave`), not by a task.
+                self.on_path[i / 64] |= bit;
+                fresh
             }
             Identity::Chunk(c) => {
-                if self.chunks_on_path.insert(c) {
+                let fresh = self.chunks_on_path.insert(c);
+                if fresh {
                     self.stack.push(Task::Leave(id));
-                    return true;
                 }
-                // Chunk identities are rare (promises, streams): find the depth by search.
-                self.segs.len()
+                fresh
             }
         };
+        if fresh {
+            self.ancestors.push((id, self.segs.len()));
+            return true;
+        }
+        let depth = self
+            .ancestors
+            .iter()
+            .rev()
+            .find(|(a, _)| *a == id)
+            .map_or(0, |&(_, depth)| depth);
         let mut pointer = String::new();
         for seg in &self.segs[..depth.min(self.segs.len())] {
             pointer.push('/');
@@ -306,14 +316,14 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             Value::Omitted => self.out.extend_from_slice(UNDEFINED.as_bytes()),
             Value::Temporary(id) => self.simple_tag("$temporary", id),
             Value::ContextProvider(name) => self.simple_tag("$provider", name),
-            Value::Array(span) => {
+            Value::Array(ref span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'[');
                     // A task, not a call: nesting must not grow the call stack.
                     self.stack.push(Task::Items(node, *span, 0));
                 }
             }
-            Value::Object(span) => {
+            Value::Object(ref span) => {
                 if self.enter(Identity::Node(node)) {
                     self.out.push(b'{');
                     self.stack.push(Task::Entries(node, *span, 0));
@@ -329,7 +339,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.stack.push(Task::Element(node, 0));
                 }
             }
-            Value::Reference(r) => {
+            Value::Reference(ref r) => {
                 let status = tree.reference_status(node, r);
                 let target = || match tree.reference_target(r) {
                     Some(t) => Emit::Target(t),
@@ -375,12 +385,13 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
 
     /// Writes a value that has no children at once; false for anything else.
     fn scalar(&mut self, node: NodeId) -> bool {
-        match self.tree.arena.get(node) {
-            Value::Null => self.out.extend_from_slice(b"null"),
-            Value::Bool(true) => self.out.extend_from_slice(b"true"),
-            Value::Bool(false) => self.out.extend_from_slice(b"false"),
-            Value::Number(n) => write_number(self.out, n),
-            Value::String(s) => write_string(self.out, s),
+        let arena = &self.tree.arena;
+        match arena.node(node) {
+            Node::Null => self.out.extend_from_slice(b"null"),
+            Node::Bool(true) => self.out.extend_from_slice(b"true"),
+            Node::Bool(false) => self.out.extend_from_slice(b"false"),
+            Node::Number(n) => write_number_bytes(self.out, arena.bytes(n)),
+            Node::String(s) => write_string_bytes(self.out, arena.bytes(s)),
             _ => return false,
         }
         self.hops = 0;
@@ -422,15 +433,17 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
     }
 
     fn entries(&mut self, node: NodeId, span: Span, mut i: usize) {
-        let entries = self.tree.arena.entries(span);
-        while let Some((key, value)) = entries.get(i) {
+        let arena = &self.tree.arena;
+        while let Some((key, value)) = arena.raw_entry(span, i) {
             if i > 0 {
                 self.out.push(b',');
             }
-            write_key(self.out, key);
+            write_key(self.out, arena.bytes(key));
             self.out.push(b':');
             i += 1;
-            if !self.child(Seg::Key(key), Some(*value), Task::Entries(node, span, i)) {
+            if !self.scalar(value) {
+                let key = arena.str(key);
+                self.child(Seg::Key(key), Some(value), Task::Entries(node, span, i));
                 return;
             }
         }
@@ -440,7 +453,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
 
     /// Writes an element from `stage` on: 0 its type, 1 its key, 2 its props, 3 the end.
     fn element(&mut self, node: NodeId, mut stage: u8) {
-        let Value::Element(el) = *self.tree.arena.get(node) else {
+        let Value::Element(el) = self.tree.arena.get(node) else {
             return;
         };
         loop {
@@ -483,7 +496,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             return None;
         };
         match tree.arena.get(n) {
-            Value::Array(span) => Some(tree.arena.items(*span)),
+            Value::Array(ref span) => Some(tree.arena.items(*span)),
             _ => None,
         }
     }
@@ -519,7 +532,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
             }
             let pair = match tree.settle(Target::Node(item)) {
                 Some(Target::Node(p)) => match tree.arena.get(p) {
-                    Value::Array(span) => tree.arena.items(*span),
+                    Value::Array(ref span) => tree.arena.items(*span),
                     _ => &[],
                 },
                 _ => &[],
@@ -556,7 +569,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         let bound = tree.arena.field(meta, "bound");
         let bound_emit = match bound.map(|b| (b, tree.arena.get(b))) {
             None | Some((_, Value::Null)) => Emit::Raw("[]"),
-            Some((b, Value::Reference(br))) if br.kind == RefKind::Promise => {
+            Some((b, Value::Reference(ref br))) if br.kind == RefKind::Promise => {
                 let status = tree.reference_status(b, br);
                 Self::status_emit(
                     status,
@@ -585,7 +598,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         let tree = self.tree;
         let items = self.target_items(r).unwrap_or(&[]);
         let mime = items.first().and_then(|&m| match tree.arena.get(m) {
-            Value::String(s) => Some(s.as_ref()),
+            Value::String(s) => Some(s),
             _ => None,
         });
         let mut size = 0usize;
@@ -658,7 +671,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         let tree = self.tree;
         let arena = &tree.arena;
         let (id, chunks, name, is_async) = match arena.get(node) {
-            Value::Array(span) => {
+            Value::Array(ref span) => {
                 let items = arena.items(*span);
                 (
                     items.first().copied(),
@@ -730,25 +743,29 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
 
 /// A payload key: one more `$` in front of a key that starts with `$`, so it can never be
 /// mistaken for the canonical tags.
-fn write_key(out: &mut Vec<u8>, key: &str) {
-    if key.starts_with('$') {
-        out.extend_from_slice(b"\"$");
-        write_string_body(out, key);
-        out.push(b'"');
-    } else {
-        write_string(out, key);
+fn write_key(out: &mut Vec<u8>, key: &[u8]) {
+    out.push(b'"');
+    if key.first() == Some(&b'$') {
+        out.push(b'$');
     }
+    write_string_body(out, key);
+    out.push(b'"');
 }
 
 /// A string as `JSON.stringify` writes it.
 pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
+    write_string_bytes(out, s.as_bytes());
+}
+
+/// [`write_string`] for the bytes of a string (valid UTF-8 by construction).
+fn write_string_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    write_string_body(out, s);
+    write_string_body(out, bytes);
     out.push(b'"');
 }
 
-fn write_string_body(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
+fn write_string_body(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -799,13 +816,17 @@ fn write_string_body(out: &mut Vec<u8>, s: &str) {
 
 /// A JSON number literal as JavaScript prints the number it parses to.
 pub(crate) fn write_number(out: &mut Vec<u8>, literal: &str) {
-    let b = literal.as_bytes();
+    write_number_bytes(out, literal.as_bytes());
+}
+
+fn write_number_bytes(out: &mut Vec<u8>, b: &[u8]) {
     let digits = b.strip_prefix(b"-").unwrap_or(b);
     // Integers of up to 15 digits print as written (no leading zeros in valid JSON).
-    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) && literal != "-0" {
+    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) && b != b"-0" {
         out.extend_from_slice(b);
         return;
     }
+    let literal = std::str::from_utf8(b).unwrap_or("NaN");
     let value: f64 = literal.parse().unwrap_or(f64::NAN);
     if value == 0.0 && value.is_sign_negative() {
         out.extend_from_slice(b"{\"$num\":\"-0\"}");

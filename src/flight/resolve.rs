@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::decoder::Rows;
 use super::row::{LegacyTag, Row, RowTag, Syntax};
 use super::value::{
-    Arena, BlockingRef, Dialect, JsonError, NodeId, Parsed, RefKind, Reference, Span, Value, parse,
-    parse_plain, utf8_lossy,
+    Arena, BlockingRef, Dialect, JsonError, Node, NodeId, Parsed, RefKind, Reference, Span, Value,
+    parse, parse_plain, utf8_lossy,
 };
 use crate::error::{Diagnostic, DiagnosticKind};
 
@@ -133,7 +133,7 @@ pub struct Tree<'a> {
     chunks: Vec<Chunk<'a>>,
     index: ChunkIndex,
     refs: Vec<BlockingRef>,
-    digests: Vec<Cow<'a, str>>,
+    digests: Vec<String>,
     element_status: HashMap<NodeId, Status, FastHash>,
     /// References that were read before their text or binary row arrived.
     stuck: HashSet<NodeId, FastHash>,
@@ -487,7 +487,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn intern_digest(&mut self, digest: Cow<'a, str>) -> u32 {
+    fn intern_digest(&mut self, digest: String) -> u32 {
         self.tree.digests.push(digest);
         (self.tree.digests.len() - 1) as u32
     }
@@ -583,7 +583,8 @@ impl<'a> Builder<'a> {
                 }
                 if row.tag == RowTag::Legacy(LegacyTag::Provider) {
                     let name = utf8_lossy(row.payload);
-                    let node = self.tree.arena.push(Value::ContextProvider(name));
+                    let name = self.tree.arena.keep(name);
+                    let node = self.tree.arena.push(Node::ContextProvider(name));
                     self.define(row, id, arrival, Content::Model(node), Vec::new());
                     return;
                 }
@@ -644,8 +645,7 @@ impl<'a> Builder<'a> {
                         arena
                             .field(node, "digest")
                             .and_then(|d| match arena.get(d) {
-                                Value::String(s) => Some(s.clone()),
-                                Value::Number(n) => Some(Cow::Borrowed(*n)),
+                                Value::String(s) | Value::Number(s) => Some(s.to_string()),
                                 _ => None,
                             })
                     }
@@ -745,17 +745,14 @@ impl<'a> Builder<'a> {
     }
 
     fn legacy_symbol(&mut self, node: NodeId) -> NodeId {
-        match self.tree.arena.get(node).clone() {
-            Value::String(name) => self.tree.arena.push(Value::Symbol(name)),
-            _ => node,
-        }
+        self.tree.arena.symbol_from(node).unwrap_or(node)
     }
 
     /// The arguments React's `dispatchHint` passes to ReactDOM for each hint code.
     fn add_hint(&mut self, code: u8, node: NodeId, offset: usize) {
         let arena = &self.tree.arena;
         let items: Vec<NodeId> = match arena.get(node) {
-            Value::Array(span) => arena.items(*span).to_vec(),
+            Value::Array(ref span) => arena.items(*span).to_vec(),
             _ => Vec::new(),
         };
         let is_string = matches!(arena.get(node), Value::String(_));
@@ -789,7 +786,7 @@ impl<'a> Builder<'a> {
 
 fn is_client_reference(arena: &Arena<'_>, node: NodeId) -> bool {
     match arena.get(node) {
-        Value::Array(span) => span.len >= 2,
+        Value::Array(ref span) => span.len >= 2,
         Value::Object(_) => arena.field(node, "id").is_some(),
         _ => false,
     }
@@ -817,7 +814,7 @@ fn parse_times(tree: &Tree<'_>) -> Vec<u32> {
         work.push(i);
         while let Some(c) = work.pop() {
             for r in &tree.refs[span_range(tree.chunks[c].refs)] {
-                let Value::Reference(reference) = tree.arena.get(r.node) else {
+                let Value::Reference(ref reference) = tree.arena.get(r.node) else {
                     continue;
                 };
                 if !reference.kind.blocks() {
@@ -864,7 +861,7 @@ fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
             continue;
         }
         for r in &tree.refs[span_range(chunk.refs)] {
-            let Value::Reference(reference) = tree.arena.get(r.node) else {
+            let Value::Reference(ref reference) = tree.arena.get(r.node) else {
                 continue;
             };
             let Some(&t) = reference.id().and_then(|id| tree.index.get(&id)) else {
@@ -939,7 +936,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
                 if marks[c] == Mark::New {
                     marks[c] = Mark::Visiting;
                     for r in &tree.refs[span_range(tree.chunks[c].refs)] {
-                        if let Value::Reference(reference) = tree.arena.get(r.node)
+                        if let Value::Reference(ref reference) = tree.arena.get(r.node)
                             && reference.kind.blocks()
                             && let Some(&t) = reference.id().and_then(|id| tree.index.get(&id))
                             && marks[t as usize] == Mark::New
@@ -962,7 +959,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
                     if r.element.is_some() {
                         continue;
                     }
-                    if let Value::Reference(reference) = tree.arena.get(r.node)
+                    if let Value::Reference(ref reference) = tree.arena.get(r.node)
                         && reference.kind.blocks()
                     {
                         status = combine(status, target_status(tree, r.node, reference, &marks));
@@ -975,7 +972,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
         tree.element_status.clear();
         for r in &tree.refs {
             let Some(element) = r.element else { continue };
-            if let Value::Reference(reference) = tree.arena.get(r.node)
+            if let Value::Reference(ref reference) = tree.arena.get(r.node)
                 && reference.kind.blocks()
             {
                 let s = target_status(tree, r.node, reference, &marks);
@@ -992,7 +989,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
         let before = invalid_path_rows.len();
         for (i, chunk) in tree.chunks.iter().enumerate() {
             for r in &tree.refs[span_range(chunk.refs)] {
-                if let Value::Reference(reference) = tree.arena.get(r.node)
+                if let Value::Reference(ref reference) = tree.arena.get(r.node)
                     && reference.path.len > 0
                     && tree.status(reference.id()) == Status::Fulfilled
                     && walk_path(tree, reference).is_none()
@@ -1055,7 +1052,7 @@ impl<'a> Tree<'a> {
                 return Some(target);
             };
             match self.arena.get(node) {
-                Value::Reference(r) if matches!(r.kind, RefKind::Value | RefKind::Lazy) => {
+                Value::Reference(ref r) if matches!(r.kind, RefKind::Value | RefKind::Lazy) => {
                     if self.reference_status(node, r) != Status::Fulfilled {
                         return None;
                     }
@@ -1085,11 +1082,11 @@ fn walk_path(tree: &Tree<'_>, reference: &Reference) -> Option<Target> {
         };
         current = Target::Node(match tree.arena.get(node) {
             Value::Object(_) => tree.arena.field(node, key)?,
-            Value::Array(span) => {
+            Value::Array(ref span) => {
                 let index: usize = key.parse().ok()?;
                 *tree.arena.items(*span).get(index)?
             }
-            Value::Element(el) => match key.as_ref() {
+            Value::Element(ref el) => match key {
                 "type" => el.element_type?,
                 "key" => el.key?,
                 "props" => el.props?,
@@ -1107,7 +1104,7 @@ fn report_missing(tree: &mut Tree<'_>) {
     let mut seen = HashSet::new();
     for chunk in &tree.chunks {
         for r in &tree.refs[span_range(chunk.refs)] {
-            if let Value::Reference(reference) = tree.arena.get(r.node) {
+            if let Value::Reference(ref reference) = tree.arena.get(r.node) {
                 match reference.id() {
                     Some(id) if tree.index.contains_key(&id) => {}
                     Some(id) => {
