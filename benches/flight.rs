@@ -72,6 +72,16 @@ fn benches(c: &mut Criterion) {
                     .len()
             })
         });
+        group.bench_function("decode+resolve/one-thread", |b| {
+            b.iter(|| {
+                let rows = flight::split_rows(&input);
+                let options = ResolveOptions {
+                    single_thread: true,
+                    ..Default::default()
+                };
+                flight::resolve(&rows, options).arena.len()
+            })
+        });
         let mut out = Vec::with_capacity(input.len() * 2);
         group.bench_function("canonical", |b| {
             b.iter(|| {

@@ -1,5 +1,8 @@
 //! The `next-rsc` command line: a thin shell over the library.
 
+// The one unsafe call (mapping a file) is allowed where it is made, and said why.
+#![deny(unsafe_code)]
+
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -191,6 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     ReactLine::React19 => Dialect::React19,
                 }),
                 react_parity: canonical,
+                single_thread: false,
             };
             let tree = flight::resolve(&rows, options);
             let write_options = WriteOptions {

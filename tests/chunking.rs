@@ -9,41 +9,27 @@ use next_rsc::flight::{self, Decoder, RowTag};
 
 type Framed = (Vec<u8>, RowTag, Vec<u8>, usize, usize, bool);
 
+fn framed(r: &flight::Row<'_>) -> Framed {
+    (
+        r.id.to_vec(),
+        r.tag,
+        r.payload.to_vec(),
+        r.offset,
+        r.length,
+        r.complete,
+    )
+}
+
 fn whole(input: &[u8]) -> (Vec<Framed>, Vec<String>) {
     let rows = flight::split_rows(input);
-    let framed = rows
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                r.id.to_vec(),
-                r.tag,
-                r.payload.to_vec(),
-                r.offset,
-                r.length,
-                r.complete,
-            )
-        })
-        .collect();
-    (
-        framed,
-        rows.diagnostics.iter().map(|d| d.to_string()).collect(),
-    )
+    let diagnostics = rows.diagnostics.iter().map(|d| d.to_string()).collect();
+    (rows.rows.iter().map(framed).collect(), diagnostics)
 }
 
 fn chunked(input: &[u8], cuts: &[usize]) -> (Vec<Framed>, Vec<String>) {
     let mut rows = Vec::new();
     let mut decoder = Decoder::new();
-    let mut push = |r: flight::Row<'_>| {
-        rows.push((
-            r.id.to_vec(),
-            r.tag,
-            r.payload.to_vec(),
-            r.offset,
-            r.length,
-            r.complete,
-        ))
-    };
+    let mut push = |r: flight::Row<'_>| rows.push(framed(&r));
     let mut at = 0;
     for &cut in cuts {
         decoder.feed(&input[at..cut], &mut push);

@@ -24,6 +24,8 @@ pub struct ResolveOptions {
     /// rows that make React abort the whole response. Off by default: then every
     /// well-formed row is used and each problem is only reported.
     pub react_parity: bool,
+    /// Parse on the calling thread only (big inputs are otherwise parsed on two).
+    pub single_thread: bool,
 }
 
 /// The outcome of a row, an element or a reference, as React's client settles it.

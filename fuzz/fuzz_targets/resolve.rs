@@ -1,0 +1,28 @@
+//! Resolution and both writers on any bytes: no panic, no hang, output that is JSON, and
+//! diagnostics that point inside the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use next_rsc::flight::{self, Arena, ResolveOptions, WriteOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let rows = flight::split_rows(data);
+    for parity in [false, true] {
+        let options = ResolveOptions {
+            react_parity: parity,
+            ..Default::default()
+        };
+        let tree = flight::resolve(&rows, options);
+        let mut out = Vec::new();
+        flight::write_canonical(&tree, WriteOptions { detailed: !parity }, &mut out)
+            .expect("writing to a Vec");
+        let mut arena = Arena::default();
+        assert!(
+            flight::value::parse_plain(&mut arena, &out).is_ok(),
+            "output is not JSON"
+        );
+        for d in &tree.diagnostics {
+            assert!(d.offset <= data.len());
+        }
+    }
+});
