@@ -443,3 +443,11 @@ fn a_huge_declared_length_allocates_nothing() {
     assert_eq!(rows.rows.len(), 1);
     assert!(!rows.rows[0].complete);
 }
+
+#[test]
+fn a_server_reference_bound_to_itself_ends() {
+    // Found by the resolve fuzz target: row 0's `bound` is a server reference to row 0.
+    let out = ours(b"1:{\"id\":\"abc123\",\"bound\":null}\n0:{\"action\":\"$h1\",\"bound\":\"$h0\"}\n");
+    assert_eq!(root(&out)["action"], serde_json::json!({"$fn": {"bound": [], "id": "abc123"}}));
+    assert_eq!(root(&out)["bound"]["$fn"]["bound"], serde_json::json!({"$cycle": "/bound"}));
+}

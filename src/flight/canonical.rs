@@ -372,7 +372,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     _ if status != Status::Fulfilled => {
                         self.emit(Self::status_emit(status, Emit::Pending))
                     }
-                    RefKind::ServerReference => self.server_reference(r),
+                    RefKind::ServerReference => self.server_reference(node, r),
                     RefKind::Map => self.collection(node, r, "$map", true),
                     RefKind::Set => self.collection(node, r, "$set", false),
                     RefKind::Iterator => self.collection(node, r, "$iterator", false),
@@ -559,12 +559,16 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
         self.schedule(tasks.into_iter());
     }
 
-    fn server_reference(&mut self, r: &super::value::Reference) {
+    fn server_reference(&mut self, node: NodeId, r: &super::value::Reference) {
         let tree = self.tree;
         let meta = match tree.reference_target(r).and_then(|t| tree.settle(t)) {
             Some(Target::Node(m)) => m,
             _ => return self.out.extend_from_slice(b"{\"$fn\":null}"),
         };
+        // Bound arguments may hold this very reference again (found by fuzzing).
+        if !self.enter(Identity::Node(node)) {
+            return;
+        }
         let id = tree.arena.field(meta, "id");
         let bound = tree.arena.field(meta, "bound");
         let bound_emit = match bound.map(|b| (b, tree.arena.get(b))) {
@@ -589,6 +593,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 Task::Child(Seg::Tag("id"), id_emit),
                 Task::PopSeg,
                 Task::Raw("}}"),
+                Task::Leave(Identity::Node(node)),
             ]
             .into_iter(),
         );

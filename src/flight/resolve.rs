@@ -1102,7 +1102,8 @@ fn walk_path(tree: &Tree<'_>, reference: &Reference) -> Option<Target> {
 }
 
 fn report_missing(tree: &mut Tree<'_>) {
-    let mut missing: Vec<(usize, u64)> = Vec::new();
+    // (offset of the referring row, its id, the id it refers to)
+    let mut missing: Vec<(usize, u64, u64)> = Vec::new();
     let mut seen = HashSet::new();
     for chunk in &tree.chunks {
         for r in &tree.refs[span_range(chunk.refs)] {
@@ -1111,15 +1112,15 @@ fn report_missing(tree: &mut Tree<'_>) {
                     Some(id) if tree.index.contains_key(&id) => {}
                     Some(id) => {
                         if seen.insert(id) {
-                            missing.push((chunk.offset, id));
+                            missing.push((chunk.offset, chunk.id, id));
                         }
                     }
-                    None => missing.push((chunk.offset, u64::MAX)),
+                    None => missing.push((chunk.offset, chunk.id, u64::MAX)),
                 }
             }
         }
     }
-    for (offset, id) in missing {
+    for (offset, from, id) in missing {
         let message = if id == u64::MAX {
             "a reference whose id is not hex (an unknown `$` escape): React reads a row that never comes".to_string()
         } else {
@@ -1130,8 +1131,9 @@ fn report_missing(tree: &mut Tree<'_>) {
         } else {
             DiagnosticKind::MissingRow
         };
+        let from = format!("{from:x}");
         tree.diagnostics
-            .push(Diagnostic::new(offset, None, kind, message));
+            .push(Diagnostic::new(offset, Some(from.as_bytes()), kind, message));
     }
     if !tree.index.contains_key(&0) {
         tree.diagnostics.push(Diagnostic::new(
