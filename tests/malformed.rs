@@ -447,7 +447,35 @@ fn a_huge_declared_length_allocates_nothing() {
 #[test]
 fn a_server_reference_bound_to_itself_ends() {
     // Found by the resolve fuzz target: row 0's `bound` is a server reference to row 0.
-    let out = ours(b"1:{\"id\":\"abc123\",\"bound\":null}\n0:{\"action\":\"$h1\",\"bound\":\"$h0\"}\n");
-    assert_eq!(root(&out)["action"], serde_json::json!({"$fn": {"bound": [], "id": "abc123"}}));
-    assert_eq!(root(&out)["bound"]["$fn"]["bound"], serde_json::json!({"$cycle": "/bound"}));
+    let out =
+        ours(b"1:{\"id\":\"abc123\",\"bound\":null}\n0:{\"action\":\"$h1\",\"bound\":\"$h0\"}\n");
+    assert_eq!(
+        root(&out)["action"],
+        serde_json::json!({"$fn": {"bound": [], "id": "abc123"}})
+    );
+    assert_eq!(
+        root(&out)["bound"]["$fn"]["bound"],
+        serde_json::json!({"$cycle": "/bound"})
+    );
+}
+
+#[test]
+fn react18_rejects_a_row_whose_map_comes_after_it() {
+    // FLIGHT-FORMAT §3.2: 13.4 – 14.x reject row 0; React 19 builds the Map.
+    let bytes = b"0:{\"m\":\"$Q1\"}\n1:[[\"a\",1]]\n";
+    let options = |dialect| ResolveOptions {
+        dialect: Some(dialect),
+        react_parity: true,
+        ..Default::default()
+    };
+    let rows = flight::split_rows(bytes);
+    let old = flight::resolve(&rows, options(flight::Dialect::React18));
+    assert_eq!(old.root_status(), Status::Rejected(None));
+    assert!(
+        old.diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::OutOfOrder)
+    );
+    let new = flight::resolve(&rows, options(flight::Dialect::React19));
+    assert_eq!(new.root_status(), Status::Fulfilled);
 }

@@ -139,6 +139,8 @@ pub struct Tree<'a> {
     element_status: HashMap<NodeId, Status, FastHash>,
     /// References that were read before their text or binary row arrived.
     stuck: HashSet<NodeId, FastHash>,
+    /// Rows React 18.3 rejects because a row they read at once came after them.
+    order_rejected: Vec<usize>,
 }
 
 const END_OF_STREAM: u32 = u32::MAX;
@@ -283,6 +285,7 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
             digests: Vec::new(),
             element_status: HashMap::default(),
             stuck: HashSet::default(),
+            order_rejected: Vec::new(),
         },
         parity: options.react_parity,
         aborted: false,
@@ -857,6 +860,7 @@ fn span_range(span: Span) -> std::ops::Range<usize> {
 /// was waiting on, so that reference never resolves (FLIGHT-FORMAT §3.2).
 fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
     let mut stuck = Vec::new();
+    let mut early = Vec::new();
     for (i, chunk) in tree.chunks.iter().enumerate() {
         let parsed_at = times[i];
         if parsed_at == END_OF_STREAM {
@@ -875,7 +879,28 @@ fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
             {
                 stuck.push((r.node, chunk.id, target.id, target.offset));
             }
+            // React 18.3 reads the row behind `$F`/`$h`, `$Q` and `$W` at once, and
+            // rejects the row that needs it when it has not arrived yet.
+            let read_at_once = matches!(
+                reference.kind,
+                RefKind::ServerReference | RefKind::Map | RefKind::Set
+            );
+            if tree.dialect == Dialect::React18 && read_at_once && target.arrival > parsed_at {
+                early.push((i, chunk.id, target.id));
+            }
         }
+    }
+    for (chunk, from, to) in early {
+        if parity {
+            tree.order_rejected.push(chunk);
+        }
+        let offset = tree.chunks[chunk].offset;
+        tree.diagnostics.push(Diagnostic::new(
+            offset,
+            Some(format!("{from:x}").as_bytes()),
+            DiagnosticKind::OutOfOrder,
+            format!("this row needs row {to:x} before it, which React 18.3 requires (it rejects this row)"),
+        ));
     }
     for (node, from, to, offset) in stuck {
         // Without parity the text is used all the same: only React hangs on it.
@@ -919,7 +944,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
     }
     let n = tree.chunks.len();
     let mut marks = vec![Mark::New; n];
-    let mut invalid_path_rows: HashSet<usize> = HashSet::new();
+    let mut invalid_path_rows: HashSet<usize> = tree.order_rejected.iter().copied().collect();
     for _round in 0..2 {
         for chunk in tree.chunks.iter_mut() {
             chunk.status = base_status(&chunk.content);
@@ -1132,8 +1157,12 @@ fn report_missing(tree: &mut Tree<'_>) {
             DiagnosticKind::MissingRow
         };
         let from = format!("{from:x}");
-        tree.diagnostics
-            .push(Diagnostic::new(offset, Some(from.as_bytes()), kind, message));
+        tree.diagnostics.push(Diagnostic::new(
+            offset,
+            Some(from.as_bytes()),
+            kind,
+            message,
+        ));
     }
     if !tree.index.contains_key(&0) {
         tree.diagnostics.push(Diagnostic::new(
