@@ -572,8 +572,7 @@ impl<'a> Builder<'a> {
                     );
                     return;
                 }
-                if let Some(stream) = self.stream_of(id) {
-                    let _ = stream;
+                if self.stream_of(id).is_some() {
                     let item = match self.parse(row) {
                         Ok(parsed) => Item::Model(parsed.root),
                         Err(e) => {
@@ -989,7 +988,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
                     if let Value::Reference(ref reference) = tree.arena.get(r.node)
                         && reference.kind.blocks()
                     {
-                        status = combine(status, target_status(tree, r.node, reference, &marks));
+                        status = combine(status, tree.reference_status(r.node, reference));
                     }
                 }
                 tree.chunks[c].status = status;
@@ -1002,7 +1001,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
             if let Value::Reference(ref reference) = tree.arena.get(r.node)
                 && reference.kind.blocks()
             {
-                let s = target_status(tree, r.node, reference, &marks);
+                let s = tree.reference_status(r.node, reference);
                 if s != Status::Fulfilled {
                     let entry = tree
                         .element_status
@@ -1038,18 +1037,6 @@ fn base_status(content: &Content<'_>) -> Status {
         Content::Halted => Status::Pending,
         _ => Status::Fulfilled,
     }
-}
-
-fn target_status<M: PartialEq + Copy>(
-    tree: &Tree<'_>,
-    node: NodeId,
-    reference: &Reference,
-    _marks: &[M],
-) -> Status {
-    if tree.stuck.contains(&node) {
-        return Status::Pending;
-    }
-    tree.status(reference.id())
 }
 
 /// What a value stands for once references are followed: a node, or a whole chunk.
