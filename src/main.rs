@@ -49,6 +49,11 @@ enum Command {
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
+        /// Stop (exit 2) after writing this many bytes. Shared values are written at
+        /// every use, so a small hostile payload can ask for gigabytes. Default: 64 MiB
+        /// plus 256 times the input's size.
+        #[arg(long, value_name = "BYTES")]
+        max_output: Option<u64>,
     },
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
@@ -166,7 +171,14 @@ fn finish(written: io::Result<()>, diagnostics: &[Diagnostic], strict: bool) -> 
     if let Err(e) = written
         && e.kind() != io::ErrorKind::BrokenPipe
     {
-        eprintln!("next-rsc: cannot write output: {e}");
+        report(diagnostics);
+        if e.to_string() == flight::canonical::OUTPUT_LIMIT {
+            eprintln!(
+                "next-rsc: {e} (the output so far is cut short; raise it with --max-output BYTES)"
+            );
+        } else {
+            eprintln!("next-rsc: cannot write output: {e}");
+        }
         return ExitCode::from(2);
     }
     report(diagnostics);
@@ -184,6 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             canonical,
             react,
             strict,
+            max_output,
         } => {
             let input = read_input(&file)?;
             let rows = flight_rows(&input)?;
@@ -199,6 +212,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let tree = flight::resolve(&rows, options);
             let write_options = WriteOptions {
                 detailed: !canonical,
+                // Real pages write about as many bytes as they read; a payload that
+                // shares rows with themselves can ask for exponentially many.
+                max_output: Some(max_output.unwrap_or(64 << 20 | input.len() as u64 * 256)),
             };
             let stdout = io::stdout();
             let mut lock = stdout.lock();

@@ -13,13 +13,29 @@ fuzz_target!(|data: &[u8]| {
     let expected: Vec<_> = whole
         .rows
         .iter()
-        .map(|r| (r.id.to_vec(), r.tag, r.payload.to_vec(), r.offset, r.length, r.complete))
+        .map(|r| {
+            (
+                r.id.to_vec(),
+                r.tag,
+                r.payload.to_vec(),
+                r.offset,
+                r.length,
+                r.complete,
+            )
+        })
         .collect();
 
     let mut got = Vec::new();
     let mut decoder = Decoder::new();
     let mut push = |r: next_rsc::flight::Row<'_>| {
-        got.push((r.id.to_vec(), r.tag, r.payload.to_vec(), r.offset, r.length, r.complete))
+        got.push((
+            r.id.to_vec(),
+            r.tag,
+            r.payload.to_vec(),
+            r.offset,
+            r.length,
+            r.complete,
+        ))
     };
     let mut at = 0;
     let mut turn = 0;

@@ -16,9 +16,18 @@ use super::value::{Node, NodeId, RefKind, Span, SpecialNumber, Value};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WriteOptions {
     /// Add what React does not expose but a reader wants: the chunk list and async flag
-    /// of client references, and the row id of each error.
+    /// of client references.
     pub detailed: bool,
+    /// Stop with an error once this many bytes were written. Shared values are written
+    /// at every use, as React's tree holds them, so a few kilobytes that share a row
+    /// with itself over and over can ask for gigabytes; a caller facing untrusted input
+    /// sets a bound.
+    pub max_output: Option<u64>,
 }
+
+/// The message of the error [`write_canonical`] returns past [`WriteOptions::max_output`].
+pub const OUTPUT_LIMIT: &str = "output limit reached: the payload shares values so many times that \
+writing each use would exceed it";
 
 /// Bytes gathered before they are handed to the sink.
 const BUFFER: usize = 1 << 16;
@@ -37,6 +46,8 @@ pub fn write_canonical(
         out: &mut buffer,
         sink,
         failed: None,
+        written: 0,
+        limit: options.max_output.unwrap_or(u64::MAX),
         stack: Vec::new(),
         segs: Vec::new(),
         on_path: vec![0; tree.arena.len().div_ceil(64)],
@@ -130,6 +141,9 @@ struct Writer<'t, 'a, 'o> {
     out: &'o mut Vec<u8>,
     sink: &'o mut dyn Write,
     failed: Option<io::Error>,
+    /// Bytes handed to the sink so far, and how many may be.
+    written: u64,
+    limit: u64,
     stack: Vec<Task<'t>>,
     segs: Vec<Seg<'t>>,
     /// One bit per node: set while the node is on the current path.
@@ -145,6 +159,10 @@ struct Writer<'t, 'a, 'o> {
 
 impl<'t, 'a: 't> Writer<'t, 'a, '_> {
     fn flush(&mut self) {
+        self.written += self.out.len() as u64;
+        if self.failed.is_none() && self.written > self.limit {
+            self.failed = Some(io::Error::other(OUTPUT_LIMIT));
+        }
         if self.failed.is_none()
             && let Err(e) = self.sink.write_all(self.out)
         {
