@@ -214,7 +214,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 detailed: !canonical,
                 // Real pages write about as many bytes as they read; a payload that
                 // shares rows with themselves can ask for exponentially many.
-                max_output: Some(max_output.unwrap_or(64 << 20 | input.len() as u64 * 256)),
+                max_output: Some(max_output.unwrap_or((64 << 20) + input.len() as u64 * 256)),
             };
             let stdout = io::stdout();
             let mut lock = stdout.lock();
