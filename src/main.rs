@@ -215,6 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 // Real pages write about as many bytes as they read; a payload that
                 // shares rows with themselves can ask for exponentially many.
                 max_output: Some(max_output.unwrap_or((64 << 20) + input.len() as u64 * 256)),
+                ..Default::default()
             };
             let stdout = io::stdout();
             let mut lock = stdout.lock();

@@ -133,10 +133,19 @@ fn help_teaches_with_examples() {
 #[test]
 fn exponential_sharing_stops_at_the_output_bound() {
     // Found by fuzzing: 7.9 KB that would write gigabytes.
-    let out = next_rsc(&["tree", "--canonical", &fixture("fuzz/exponential-sharing.txt")]);
+    let out = next_rsc(&[
+        "tree",
+        "--canonical",
+        &fixture("fuzz/exponential-sharing.txt"),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("output limit reached"));
     assert!(out.stdout.len() < 80 << 20);
-    let small = next_rsc(&["tree", "--max-output", "1000", &fixture("seed/000_7b5ef04b44413318.txt")]);
+    let small = next_rsc(&[
+        "tree",
+        "--max-output",
+        "1000",
+        &fixture("seed/000_7b5ef04b44413318.txt"),
+    ]);
     assert_eq!(small.status.code(), Some(2));
 }

@@ -63,6 +63,7 @@ fn thousands_of_mutated_fixtures_never_panic() {
             let options = WriteOptions {
                 detailed: !parity,
                 max_output: Some(16 << 20),
+                ..Default::default()
             };
             match flight::write_canonical(&tree, options, &mut out) {
                 Ok(()) => {}
@@ -83,6 +84,17 @@ fn thousands_of_mutated_fixtures_never_panic() {
                     d.offset
                 );
             }
+            // Two threads (forced even on small trees) write exactly what one does.
+            let mut two = Vec::new();
+            let forced = WriteOptions {
+                ahead_from: Some(0),
+                ..options
+            };
+            flight::write_canonical(&tree, forced, &mut two).expect("same bound, same output");
+            assert!(
+                two == out,
+                "the two-thread writer differs on a damaged input"
+            );
         }
         runs += 1;
     }

@@ -1,5 +1,6 @@
-//! Resolution and both writers on any bytes: no panic, no hang, output that is JSON, and
-//! diagnostics that point inside the input.
+//! Resolution and both writers on any bytes: no panic, no hang, output that is JSON,
+//! diagnostics that point inside the input, and the same bytes whether one thread writes
+//! the tree or two do.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         let options = WriteOptions {
             detailed: !parity,
             max_output: Some(16 << 20),
+            ..Default::default()
         };
         match flight::write_canonical(&tree, options, &mut out) {
             Ok(()) => {}
@@ -32,5 +34,13 @@ fuzz_target!(|data: &[u8]| {
         for d in &tree.diagnostics {
             assert!(d.offset <= data.len());
         }
+        // Two threads (forced even on small trees) write exactly what one does.
+        let mut two = Vec::new();
+        let forced = WriteOptions {
+            ahead_from: Some(0),
+            ..options
+        };
+        flight::write_canonical(&tree, forced, &mut two).expect("same bound, same output");
+        assert!(two == out, "the two-thread writer differs");
     }
 });

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use super::resolve::{Content, Item, Status, Target, Tree};
 use super::value::{Node, NodeId, RefKind, Span, SpecialNumber, Value};
@@ -23,6 +24,10 @@ pub struct WriteOptions {
     /// with itself over and over can ask for gigabytes; a caller facing untrusted input
     /// sets a bound.
     pub max_output: Option<u64>,
+    /// Write on the calling thread only (big trees are otherwise written by two).
+    pub one_thread: bool,
+    /// Rows (in bytes) from which a second thread helps; `None` for the default (4 MiB).
+    pub ahead_from: Option<usize>,
 }
 
 /// The message of the error [`write_canonical`] returns past [`WriteOptions::max_output`].
@@ -39,22 +44,186 @@ pub fn write_canonical(
     options: WriteOptions,
     sink: &mut impl Write,
 ) -> io::Result<()> {
-    let mut buffer = Vec::with_capacity(BUFFER + 4096);
-    let mut w = Writer {
-        tree,
-        options,
-        out: &mut buffer,
-        sink,
-        failed: None,
-        written: 0,
-        limit: options.max_output.unwrap_or(u64::MAX),
-        stack: Vec::new(),
-        segs: Vec::new(),
-        on_path: vec![0; tree.arena.len().div_ceil(64)],
-        chunks_on_path: HashSet::new(),
-        ancestors: Vec::new(),
-        hops: 0,
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let plan = if cores >= 2 && !options.one_thread {
+        AheadPlan::new(tree, options.ahead_from.unwrap_or(AHEAD_FROM))
+    } else {
+        AheadPlan::default()
     };
+    if plan.order.is_empty() {
+        return write_with(tree, options, sink, &plan, &[]);
+    }
+    // Another thread writes the later subtrees of the tree into buffers while this one
+    // writes the rest; this one copies each buffer in when it gets there.
+    let ahead: Vec<OnceLock<Option<Vec<u8>>>> =
+        tree.chunks().iter().map(|_| OnceLock::new()).collect();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for &position in &plan.order {
+                let _ = ahead[position].set(plan.write_alone(tree, options, position));
+            }
+        });
+        write_with(tree, options, sink, &plan, &ahead)
+    })
+}
+
+/// From this many bytes of rows on, a helper thread writes part of the tree.
+const AHEAD_FROM: usize = 4 << 20;
+
+/// Which subtrees a helper thread writes ahead, and what is needed to check that a
+/// subtree written alone is exactly what the whole walk would write there.
+#[derive(Debug, Default)]
+struct AheadPlan {
+    /// Chunk positions to write ahead, in the order the walk reaches them.
+    order: Vec<usize>,
+    /// Per chunk position: written ahead?
+    assigned: Vec<bool>,
+    /// Per chunk position: how many reference nodes point at it.
+    referrers: Vec<u32>,
+    /// Per chunk position: the chunks whose rows refer to it.
+    referred_from: Vec<Vec<usize>>,
+}
+
+impl AheadPlan {
+    /// Picks, for a big tree, the subtrees that the walk reaches in its second half: rows
+    /// referred to exactly once, whose rows-below are referred to once too, taken whole.
+    fn new(tree: &Tree<'_>, from: usize) -> AheadPlan {
+        let chunks = tree.chunks();
+        let n = chunks.len();
+        let mut plan = AheadPlan {
+            referrers: vec![0; n],
+            assigned: vec![false; n],
+            order: Vec::new(),
+            referred_from: vec![Vec::new(); n],
+        };
+        if chunks
+            .iter()
+            .any(|c| matches!(c.content, Content::Stream(_)))
+        {
+            return plan; // stream items' references are not indexed
+        }
+        let target = |node: NodeId| match tree.arena.get(node) {
+            Value::Reference(r) => r.id().and_then(|id| tree.chunk_position(id)),
+            _ => None,
+        };
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (p, chunk) in chunks.iter().enumerate() {
+            for node in tree.references_in(chunk) {
+                if let Some(t) = target(node) {
+                    plan.referrers[t] += 1;
+                    children[p].push(t);
+                    plan.referred_from[t].push(p);
+                }
+            }
+        }
+        let Some(root) = tree.chunk_position(0) else {
+            return plan;
+        };
+        // Sizes of the subtrees made of rows referred to once, below the root.
+        let own = |p: usize| chunks[p].length;
+        let once = |p: usize, plan: &AheadPlan| p != root && plan.referrers[p] == 1;
+        let mut size = vec![0usize; n];
+        let mut seen = vec![false; n];
+        let mut stack = vec![(root, false)];
+        while let Some((p, done)) = stack.pop() {
+            if done {
+                size[p] = own(p)
+                    + children[p]
+                        .iter()
+                        .filter(|&&c| once(c, &plan))
+                        .map(|&c| size[c])
+                        .sum::<usize>();
+                continue;
+            }
+            if std::mem::replace(&mut seen[p], true) {
+                continue;
+            }
+            stack.push((p, true));
+            stack.extend(
+                children[p]
+                    .iter()
+                    .filter(|&&c| once(c, &plan) && !seen[c])
+                    .map(|&c| (c, false)),
+            );
+        }
+        let total = size[root];
+        if total < from {
+            return plan;
+        }
+        // Walk in order; once half is behind, hand each next whole subtree to the helper.
+        let mut behind = 0;
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        behind += own(root);
+        let mut visited = vec![false; n];
+        visited[root] = true;
+        while let Some((p, next)) = stack.pop() {
+            let Some(&c) = children[p].get(next) else {
+                continue;
+            };
+            stack.push((p, next + 1));
+            if !once(c, &plan) || std::mem::replace(&mut visited[c], true) {
+                continue;
+            }
+            if behind * 2 >= total && matches!(chunks[c].content, Content::Model(_)) {
+                plan.assigned[c] = true;
+                plan.order.push(c);
+                behind += size[c];
+            } else {
+                behind += own(c);
+                stack.push((c, 0));
+            }
+        }
+        plan
+    }
+
+    /// Writes one chunk's value on its own; `None` when the result might differ from what
+    /// the whole walk writes there. The walk's path there runs through rows that can reach
+    /// this one; written alone, the value is the same unless it enters one of those rows
+    /// (it could then meet a node of the path: a cycle the walk alone can see) or writes
+    /// a `$cycle` (whose pointer would lack the path above).
+    fn write_alone(
+        &self,
+        tree: &Tree<'_>,
+        options: WriteOptions,
+        position: usize,
+    ) -> Option<Vec<u8>> {
+        let id = tree.chunks()[position].id;
+        let mut sink = Vec::new();
+        let mut buffer = Vec::with_capacity(BUFFER + 4096);
+        let mut w = Writer::new(tree, options, &mut buffer, &mut sink, self, &[]);
+        w.visited = Some(Vec::new());
+        w.run(Emit::Target(tree.chunk_target(id)?));
+        w.flush();
+        let visited = w.visited.take().unwrap_or_default();
+        let clean = w.failed.is_none() && !w.cycled;
+        drop(w);
+        if !clean {
+            return None;
+        }
+        // Every row that can reach this one, this one included.
+        let mut above = vec![false; self.referred_from.len()];
+        let mut stack = vec![position];
+        while let Some(p) = stack.pop() {
+            if !std::mem::replace(&mut above[p], true) {
+                stack.extend(self.referred_from[p].iter().copied());
+            }
+        }
+        let alone = visited
+            .iter()
+            .all(|&v| tree.chunk_position(v).is_some_and(|p| !above[p]));
+        alone.then_some(sink)
+    }
+}
+
+fn write_with(
+    tree: &Tree<'_>,
+    options: WriteOptions,
+    sink: &mut impl Write,
+    plan: &AheadPlan,
+    ahead: &[OnceLock<Option<Vec<u8>>>],
+) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(BUFFER + 4096);
+    let mut w = Writer::new(tree, options, &mut buffer, sink, plan, ahead);
     w.out.extend_from_slice(b"{\"hints\":[");
     for (i, hint) in tree.hints.iter().enumerate() {
         if i > 0 {
@@ -155,9 +324,69 @@ struct Writer<'t, 'a, 'o> {
     /// References followed in a row without writing anything: past the number of chunks,
     /// the references go round in a cycle that React never resolves.
     hops: usize,
+    /// What a helper thread writes ahead (see [`AheadPlan`]).
+    plan: &'t AheadPlan,
+    ahead: &'t [OnceLock<Option<Vec<u8>>>],
+    /// When writing a subtree alone: every chunk it entered, and whether it met a cycle.
+    visited: Option<Vec<u64>>,
+    cycled: bool,
 }
 
-impl<'t, 'a: 't> Writer<'t, 'a, '_> {
+impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
+    fn new(
+        tree: &'t Tree<'a>,
+        options: WriteOptions,
+        out: &'o mut Vec<u8>,
+        sink: &'o mut dyn Write,
+        plan: &'t AheadPlan,
+        ahead: &'t [OnceLock<Option<Vec<u8>>>],
+    ) -> Self {
+        Writer {
+            tree,
+            options,
+            out,
+            sink,
+            failed: None,
+            written: 0,
+            limit: options.max_output.unwrap_or(u64::MAX),
+            stack: Vec::new(),
+            segs: Vec::new(),
+            on_path: vec![0; tree.arena.len().div_ceil(64)],
+            chunks_on_path: HashSet::new(),
+            ancestors: Vec::new(),
+            hops: 0,
+            plan,
+            ahead,
+            visited: None,
+            cycled: false,
+        }
+    }
+
+    /// Copies in what the helper wrote for this chunk, if it was assigned one and wrote it
+    /// alone; false when the walk must write it itself.
+    fn copy_ahead(&mut self, id: Option<u64>) -> bool {
+        let Some(position) = id.and_then(|id| self.tree.chunk_position(id)) else {
+            return false;
+        };
+        if !self.plan.assigned.get(position).copied().unwrap_or(false) {
+            return false;
+        }
+        let Some(Some(bytes)) = self.ahead.get(position).map(OnceLock::wait) else {
+            return false;
+        };
+        self.flush();
+        self.written += bytes.len() as u64;
+        if self.failed.is_none() && self.written > self.limit {
+            self.failed = Some(io::Error::other(OUTPUT_LIMIT));
+        }
+        if self.failed.is_none()
+            && let Err(e) = self.sink.write_all(bytes)
+        {
+            self.failed = Some(e);
+        }
+        true
+    }
+
     fn flush(&mut self) {
         self.written += self.out.len() as u64;
         if self.failed.is_none() && self.written > self.limit {
@@ -249,6 +478,7 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 Seg::Tag(t) => pointer.push_str(t),
             }
         }
+        self.cycled = true;
         self.out.extend_from_slice(b"{\"$cycle\":");
         write_string(self.out, &pointer);
         self.out.push(b'}');
@@ -358,6 +588,9 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                 }
             }
             Value::Reference(ref r) => {
+                if let (Some(visited), Some(id)) = (&mut self.visited, r.id()) {
+                    visited.push(id);
+                }
                 let status = tree.reference_status(node, r);
                 let target = || match tree.reference_target(r) {
                     Some(t) => Emit::Target(t),
@@ -373,6 +606,10 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
                     self.hops = 0;
                 }
                 match r.kind {
+                    RefKind::Value | RefKind::Lazy
+                        if status == Status::Fulfilled
+                            && r.path.len == 0
+                            && self.copy_ahead(r.id()) => {}
                     RefKind::Value | RefKind::Lazy | RefKind::Constructor | RefKind::Deferred => {
                         // Scheduled, not called: a chain of references must not grow the call stack.
                         self.stack
@@ -640,6 +877,9 @@ impl<'t, 'a: 't> Writer<'t, 'a, '_> {
     }
 
     fn chunk(&mut self, id: u64) {
+        if let Some(visited) = &mut self.visited {
+            visited.push(id);
+        }
         let tree = self.tree;
         let Some(chunk) = tree.chunk(id) else {
             return self.rejected(None);

@@ -105,6 +105,8 @@ pub struct Chunk<'a> {
     pub offset: usize,
     /// What it holds.
     pub content: Content<'a>,
+    /// Bytes the defining row occupies in the input.
+    pub length: usize,
     arrival: u32,
     refs: Span,
     status: Status,
@@ -221,6 +223,16 @@ impl<'a> Tree<'a> {
     /// The chunk of a row id.
     pub fn chunk(&self, id: u64) -> Option<&Chunk<'a>> {
         self.index.get(&id).map(|&i| &self.chunks[i as usize])
+    }
+
+    /// The reference nodes in a chunk's own row (not in rows it refers to).
+    pub fn references_in(&self, chunk: &Chunk<'_>) -> impl Iterator<Item = NodeId> + '_ {
+        self.refs[span_range(chunk.refs)].iter().map(|r| r.node)
+    }
+
+    /// The position of a row id's chunk in [`Tree::chunks`].
+    pub fn chunk_position(&self, id: u64) -> Option<usize> {
+        self.index.get(&id).map(|&i| i as usize)
     }
 
     /// Every chunk, in order of arrival.
@@ -540,6 +552,7 @@ impl<'a> Builder<'a> {
             id,
             offset: row.offset,
             content,
+            length: row.length,
             arrival,
             refs: Span { start, len },
             status: Status::Fulfilled,
