@@ -375,6 +375,19 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
             return false;
         };
         self.flush();
+        self.deliver(bytes);
+        true
+    }
+
+    fn flush(&mut self) {
+        let out = std::mem::take(self.out);
+        self.deliver(&out);
+        *self.out = out;
+        self.out.clear();
+    }
+
+    /// Hands bytes to the sink, within the output bound.
+    fn deliver(&mut self, bytes: &[u8]) {
         self.written += bytes.len() as u64;
         if self.failed.is_none() && self.written > self.limit {
             self.failed = Some(io::Error::other(OUTPUT_LIMIT));
@@ -384,20 +397,6 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
         {
             self.failed = Some(e);
         }
-        true
-    }
-
-    fn flush(&mut self) {
-        self.written += self.out.len() as u64;
-        if self.failed.is_none() && self.written > self.limit {
-            self.failed = Some(io::Error::other(OUTPUT_LIMIT));
-        }
-        if self.failed.is_none()
-            && let Err(e) = self.sink.write_all(self.out)
-        {
-            self.failed = Some(e);
-        }
-        self.out.clear();
     }
 
     fn run(&mut self, first: Emit<'t>) {
