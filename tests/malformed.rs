@@ -479,3 +479,15 @@ fn react18_rejects_a_row_whose_map_comes_after_it() {
     let new = flight::resolve(&rows, options(flight::Dialect::React19));
     assert_eq!(new.root_status(), Status::Fulfilled);
 }
+
+#[test]
+fn a_path_reference_into_itself_ends() {
+    // Found by the resolve fuzz target: `"$3:5"` is item 5 of row 3 itself, so following
+    // the path meant following it again, without end.
+    let bytes =
+        std::fs::read(common::fixtures().join("fuzz/path-reference-into-itself.txt")).unwrap();
+    let (_, kinds) = lenient(&bytes);
+    assert!(kinds.contains(&DiagnosticKind::MissingRow));
+    let out = ours(b"0:[\"a\",\"$0:1:0\"]\n");
+    assert!(root(&out).get("$error").is_some() || root(&out).get("$pending").is_some());
+}

@@ -1031,7 +1031,7 @@ fn compute_statuses(tree: &mut Tree<'_>) {
                 if let Value::Reference(ref reference) = tree.arena.get(r.node)
                     && reference.path.len > 0
                     && tree.status(reference.id()) == Status::Fulfilled
-                    && walk_path(tree, reference).is_none()
+                    && tree.reference_target(reference).is_none()
                 {
                     invalid_path_rows.insert(i);
                 }
@@ -1073,7 +1073,16 @@ impl<'a> Tree<'a> {
 
     /// Follows eager references and lazy wrappers until a value that is neither,
     /// giving up after as many steps as there are chunks (a reference cycle).
-    pub fn settle(&self, mut target: Target) -> Option<Target> {
+    pub fn settle(&self, target: Target) -> Option<Target> {
+        self.settle_within(target, &mut PATH_BUDGET.clone())
+    }
+
+    /// The value an eager or lazy reference points at, path included.
+    pub fn reference_target(&self, reference: &Reference) -> Option<Target> {
+        self.reference_target_within(reference, &mut PATH_BUDGET.clone())
+    }
+
+    fn settle_within(&self, mut target: Target, budget: &mut u32) -> Option<Target> {
         for _ in 0..=self.chunks.len() {
             let Target::Node(node) = target else {
                 return Some(target);
@@ -1083,7 +1092,7 @@ impl<'a> Tree<'a> {
                     if self.reference_status(node, r) != Status::Fulfilled {
                         return None;
                     }
-                    target = self.reference_target(r)?;
+                    target = self.reference_target_within(r, budget)?;
                 }
                 _ => return Some(target),
             }
@@ -1091,20 +1100,25 @@ impl<'a> Tree<'a> {
         None
     }
 
-    /// The value an eager or lazy reference points at, path included.
-    pub fn reference_target(&self, reference: &Reference) -> Option<Target> {
+    fn reference_target_within(&self, reference: &Reference, budget: &mut u32) -> Option<Target> {
         if reference.path.len == 0 {
             return self.chunk_target(reference.id()?);
         }
-        walk_path(self, reference)
+        // A path may go through other path references; each costs one step of the budget,
+        // so paths that lead into themselves end (found by fuzzing: "$3:5" inside row 3).
+        *budget = budget.checked_sub(1)?;
+        walk_path(self, reference, budget)
     }
 }
 
+/// How many path references one lookup may go through. Real payloads nest a handful.
+const PATH_BUDGET: u32 = 256;
+
 /// Walks a React 19 path reference (FLIGHT-FORMAT §2.4).
-fn walk_path(tree: &Tree<'_>, reference: &Reference) -> Option<Target> {
+fn walk_path(tree: &Tree<'_>, reference: &Reference, budget: &mut u32) -> Option<Target> {
     let mut current = tree.chunk_target(reference.id()?)?;
     for key in tree.arena.path(reference.path) {
-        let Target::Node(node) = tree.settle(current)? else {
+        let Target::Node(node) = tree.settle_within(current, budget)? else {
             return None;
         };
         current = Target::Node(match tree.arena.get(node) {
