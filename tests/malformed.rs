@@ -488,6 +488,6 @@ fn a_path_reference_into_itself_ends() {
         std::fs::read(common::fixtures().join("fuzz/path-reference-into-itself.txt")).unwrap();
     let (_, kinds) = lenient(&bytes);
     assert!(kinds.contains(&DiagnosticKind::MissingRow));
-    let out = ours(b"0:[\"a\",\"$0:1:0\"]\n");
+    let out = ours(b"0:{\"x\":[\"a\",\"$0:x:1:0\"]}\n");
     assert!(root(&out).get("$error").is_some() || root(&out).get("$pending").is_some());
 }
