@@ -108,7 +108,11 @@ impl AheadPlan {
         };
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (p, chunk) in chunks.iter().enumerate() {
-            for node in tree.references_in(chunk) {
+            // Reference nodes are leaves, numbered in the order they were read: sorted by
+            // id they come in document order, the order the walk meets them.
+            let mut nodes: Vec<NodeId> = tree.references_in(chunk).collect();
+            nodes.sort_unstable();
+            for node in nodes {
                 if let Some(t) = target(node) {
                     plan.referrers[t] += 1;
                     children[p].push(t);
