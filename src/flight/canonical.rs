@@ -44,9 +44,14 @@ pub fn write_canonical(
     options: WriteOptions,
     sink: &mut impl Write,
 ) -> io::Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let plan = if cores >= 2 && !options.one_thread {
-        AheadPlan::new(tree, options.ahead_from.unwrap_or(AHEAD_FROM))
+    let from = options.ahead_from.unwrap_or(AHEAD_FROM);
+    let rows: usize = tree.chunks().iter().map(|c| c.length).sum();
+    // (Asking for the number of cores reads files: only when a helper may pay off.)
+    let plan = if rows >= from
+        && !options.one_thread
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    {
+        AheadPlan::new(tree, from)
     } else {
         AheadPlan::default()
     };

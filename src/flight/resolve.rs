@@ -357,8 +357,7 @@ fn pre_parse<'a>(
     parity: bool,
 ) -> Vec<Option<Result<Parsed, JsonError>>> {
     let total: usize = rows.iter().map(|r| r.payload.len()).sum();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if total < PARALLEL_FROM || cores < 2 {
+    if total < PARALLEL_FROM || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return Vec::new();
     }
     let mut half = 0;
