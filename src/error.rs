@@ -90,6 +90,16 @@ pub enum Error {
     /// The input holds no flight row at all.
     #[error("not a flight stream: {0}")]
     NotFlight(String),
+    /// An HTML page that Next.js did not make.
+    #[error(
+        "not a Next.js page: no inline script pushes flight data (self.__next_f) and there is no __NEXT_DATA__"
+    )]
+    NotNextPage,
+    /// A pages-router page: its data is JSON in `__NEXT_DATA__`, there is no flight.
+    #[error(
+        "a Next.js pages-router page: it carries no flight stream (its data is the __NEXT_DATA__ JSON)"
+    )]
+    PagesRouter,
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

@@ -20,5 +20,6 @@
 
 pub mod error;
 pub mod flight;
+pub mod next;
 
 pub use error::{Diagnostic, DiagnosticKind, Error};

@@ -135,21 +135,37 @@ fn read_input(path: &PathBuf) -> Result<Input, Error> {
     Ok(input)
 }
 
+/// The flight to decode: the input itself, or for an HTML page the stream its
+/// `self.__next_f` scripts carry (with what was wrong with the page).
+fn flight_input(input: Input) -> Result<(Input, Vec<Diagnostic>), Error> {
+    let first = input.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let html = first == Some(b'<') || input.starts_with(b"\xef\xbb\xbf<");
+    if !html {
+        return Ok((input, Vec::new()));
+    }
+    match next_rsc::next::flight_of_page(&input) {
+        Some(page) if page.bytes.is_empty() => {
+            report(&page.diagnostics);
+            Err(Error::NotFlight(
+                "the page's self.__next_f scripts carry no data".into(),
+            ))
+        }
+        Some(page) => Ok((Input::Read(page.bytes), page.diagnostics)),
+        None if memchr::memmem::find(&input, b"__NEXT_DATA__").is_some() => Err(Error::PagesRouter),
+        None => Err(Error::NotNextPage),
+    }
+}
+
 /// Splits the input, or says why it is not a flight stream.
 fn flight_rows(input: &[u8]) -> Result<flight::Rows<'_>, Error> {
     let rows = flight::split_rows(input);
     if rows.is_flight(input) {
         return Ok(rows);
     }
-    let first = input.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let why = if first == Some(b'<') {
-        "it looks like an HTML page (give the flight itself: the body of an `RSC: 1` request or a `.txt` export file)".to_string()
-    } else {
-        format!(
-            "{} bytes, and they do not start with a row header such as `0:`",
-            input.len()
-        )
-    };
+    let why = format!(
+        "{} bytes, and they do not start with a row header such as `0:`",
+        input.len()
+    );
     Err(Error::NotFlight(why))
 }
 
@@ -198,7 +214,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             strict,
             max_output,
         } => {
-            let input = read_input(&file)?;
+            let (input, page_diagnostics) = flight_input(read_input(&file)?)?;
+            report(&page_diagnostics);
             let rows = flight_rows(&input)?;
             let options = ResolveOptions {
                 dialect: react.map(|r| match r {
@@ -239,7 +256,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(code)
         }
         Command::Rows { file, strict } => {
-            let input = read_input(&file)?;
+            let (input, page_diagnostics) = flight_input(read_input(&file)?)?;
+            report(&page_diagnostics);
             let rows = flight_rows(&input)?;
             let mut out = Vec::with_capacity(rows.rows.len() * 48);
             for row in &rows.rows {

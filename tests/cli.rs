@@ -107,7 +107,13 @@ fn nothing_usable_exits_2() {
     assert!(String::from_utf8_lossy(&empty.stderr).contains("empty"));
     let html = next_rsc(&["tree", &fixture("sites/njsparser__x.com.html")]);
     assert_eq!(html.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&html.stderr).contains("not a flight stream"));
+    assert!(String::from_utf8_lossy(&html.stderr).contains("not a Next.js page"));
+    let pages_router = next_rsc(&["tree", &fixture("sites/njsparser__m.soundcloud.com.html")]);
+    assert_eq!(pages_router.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&pages_router.stderr).contains("pages-router"));
+    let garbage = next_rsc(&["rows", &fixture("README.md")]);
+    assert_eq!(garbage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&garbage.stderr).contains("not a flight stream"));
     let missing = next_rsc(&["rows", "/no/such/file"]);
     assert_eq!(missing.status.code(), Some(2));
 }
@@ -148,4 +154,12 @@ fn exponential_sharing_stops_at_the_output_bound() {
         &fixture("seed/000_7b5ef04b44413318.txt"),
     ]);
     assert_eq!(small.status.code(), Some(2));
+}
+
+#[test]
+fn an_html_page_is_read_through_its_next_f_scripts() {
+    let out = next_rsc(&["tree", "--canonical", &fixture("nextjs/v15/post-hello.html")]);
+    assert_eq!(out.status.code(), Some(0));
+    let golden = std::fs::read(fixture("nextjs-expected/v15/post-hello.html.json")).unwrap();
+    assert_eq!(out.stdout, golden);
 }

@@ -522,12 +522,21 @@ pub fn parse<'a>(
     input: &'a [u8],
     dialect: Dialect,
 ) -> Result<Parsed, JsonError> {
-    parse_with(arena, input, dialect, true)
+    parse_with(arena, input, dialect, true, false).map(|(p, _)| p)
 }
 
 /// Parses plain JSON, leaving `$` strings as they are (hint rows are not revived).
 pub fn parse_plain<'a>(arena: &mut Arena<'a>, input: &'a [u8]) -> Result<NodeId, JsonError> {
-    parse_with(arena, input, Dialect::React19, false).map(|p| p.root)
+    parse_with(arena, input, Dialect::React19, false, false).map(|(p, _)| p.root)
+}
+
+/// Parses one plain JSON value at the start of `input` and says where it ends (the rest
+/// of the input may be anything: the JavaScript around a `push(...)` argument).
+pub fn parse_plain_prefix<'a>(
+    arena: &mut Arena<'a>,
+    input: &'a [u8],
+) -> Result<(NodeId, usize), JsonError> {
+    parse_with(arena, input, Dialect::React19, false, true).map(|(p, end)| (p.root, end))
 }
 
 fn parse_with<'a>(
@@ -535,7 +544,8 @@ fn parse_with<'a>(
     input: &'a [u8],
     dialect: Dialect,
     revive: bool,
-) -> Result<Parsed, JsonError> {
+    prefix: bool,
+) -> Result<(Parsed, usize), JsonError> {
     let marks = (
         arena.nodes.len(),
         arena.items.len(),
@@ -556,6 +566,7 @@ fn parse_with<'a>(
         pos: 0,
         dialect,
         revive,
+        prefix,
         items: Vec::new(),
         entries: Vec::new(),
         refs: Vec::new(),
@@ -565,7 +576,7 @@ fn parse_with<'a>(
         Ok(root) => {
             let mut refs = parser.claimed;
             refs.extend(parser.refs);
-            Ok(Parsed { root, refs })
+            Ok((Parsed { root, refs }, parser.pos))
         }
         Err(e) => {
             arena.nodes.truncate(marks.0);
@@ -590,6 +601,8 @@ struct Parser<'a> {
     dialect: Dialect,
     /// False for plain JSON: no `$` decoding, no elements.
     revive: bool,
+    /// Stop after the first value, whatever follows.
+    prefix: bool,
     items: Vec<NodeId>,
     entries: Vec<(Str, NodeId)>,
     /// References not yet claimed by an enclosing element.
@@ -682,6 +695,9 @@ impl<'a> Parser<'a> {
             loop {
                 match stack.last_mut() {
                     None => {
+                        if self.prefix {
+                            return Ok(node);
+                        }
                         self.skip_ws();
                         if self.pos != self.input.len() {
                             return Err(self.error("unexpected data after the JSON value"));

@@ -27,6 +27,18 @@ pub fn canonical(input: &[u8]) -> String {
 /// Every flight input in the fixtures that has a golden: (input, golden) paths, from the
 /// `goldens.tsv` index of each `*-expected` folder (HTML pages: their rebuilt `.flight`).
 pub fn golden_pairs() -> Vec<(PathBuf, PathBuf)> {
+    goldens().into_iter().map(|g| (g.input, g.golden)).collect()
+}
+
+/// One golden: the fixture it was made from (a payload or a page), the flight that was
+/// decoded (the payload itself, or the page's rebuilt `.flight`), and the golden JSON.
+pub struct Golden {
+    pub source: PathBuf,
+    pub input: PathBuf,
+    pub golden: PathBuf,
+}
+
+pub fn goldens() -> Vec<Golden> {
     let mut pairs = Vec::new();
     let root = fixtures();
     let mut indexes = Vec::new();
@@ -57,7 +69,11 @@ pub fn golden_pairs() -> Vec<(PathBuf, PathBuf)> {
                 golden.display(),
                 input.display()
             );
-            pairs.push((input, golden));
+            pairs.push(Golden {
+                source: root.join(source),
+                input,
+                golden,
+            });
         }
     }
     pairs
