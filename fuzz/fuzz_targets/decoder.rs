@@ -4,39 +4,28 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use next_rsc::flight::{Decoder, split_rows};
+use next_rsc::flight::{Decoder, Row, RowTag, split_rows};
+
+fn framed(r: &Row<'_>) -> (Vec<u8>, RowTag, Vec<u8>, usize, usize, bool) {
+    (
+        r.id.to_vec(),
+        r.tag,
+        r.payload.to_vec(),
+        r.offset,
+        r.length,
+        r.complete,
+    )
+}
 
 fuzz_target!(|data: &[u8]| {
     // The first bytes choose the chunk sizes; the rest is the payload.
     let (sizes, payload) = data.split_at(data.len().min(8));
     let whole = split_rows(payload);
-    let expected: Vec<_> = whole
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                r.id.to_vec(),
-                r.tag,
-                r.payload.to_vec(),
-                r.offset,
-                r.length,
-                r.complete,
-            )
-        })
-        .collect();
+    let expected: Vec<_> = whole.rows.iter().map(framed).collect();
 
     let mut got = Vec::new();
     let mut decoder = Decoder::new();
-    let mut push = |r: next_rsc::flight::Row<'_>| {
-        got.push((
-            r.id.to_vec(),
-            r.tag,
-            r.payload.to_vec(),
-            r.offset,
-            r.length,
-            r.complete,
-        ))
-    };
+    let mut push = |r: Row<'_>| got.push(framed(&r));
     let mut at = 0;
     let mut turn = 0;
     while at < payload.len() {
