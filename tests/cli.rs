@@ -158,7 +158,11 @@ fn exponential_sharing_stops_at_the_output_bound() {
 
 #[test]
 fn an_html_page_is_read_through_its_next_f_scripts() {
-    let out = next_rsc(&["tree", "--canonical", &fixture("nextjs/v15/post-hello.html")]);
+    let out = next_rsc(&[
+        "tree",
+        "--canonical",
+        &fixture("nextjs/v15/post-hello.html"),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let golden = std::fs::read(fixture("nextjs-expected/v15/post-hello.html.json")).unwrap();
     assert_eq!(out.stdout, golden);
