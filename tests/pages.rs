@@ -75,3 +75,13 @@ fn a_text_row_quoting_next_f_push_is_not_an_html_page() {
         "raw flight has no <script> element"
     );
 }
+
+#[test]
+fn offsets_on_a_page_with_invalid_utf8_stay_inside_it() {
+    // Found by the html fuzz target: offsets were counted in the text after invalid bytes
+    // became U+FFFD (3 bytes each), so they pointed past the end of the page.
+    let html = std::fs::read(common::fixtures().join("fuzz/page-with-invalid-utf8.html")).unwrap();
+    let page = flight_of_page(&html).expect("it has next_f scripts");
+    assert!(!page.diagnostics.is_empty());
+    assert!(page.diagnostics.iter().all(|d| d.offset <= html.len()));
+}

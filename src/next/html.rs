@@ -56,13 +56,13 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
     let mut started = false;
     let mut search_from = 0;
     for (_, script) in &scripts {
-        // The tokenizer gives lines, not bytes: find the script's text to report offsets.
-        let offset = text[search_from..]
-            .find(script.as_str())
+        // The tokenizer gives lines, not bytes: find the script's text in the page's own
+        // bytes to report offsets (not found when invalid UTF-8 was replaced: approximate).
+        let offset = memchr::memmem::find(&html[search_from.min(html.len())..], script.as_bytes())
             .map_or(search_from, |i| search_from + i);
         search_from = offset;
         for (at, entry) in pushes(script) {
-            let place = offset + at;
+            let place = (offset + at).min(html.len());
             page.pushes += 1;
             let mut arena = Arena::default();
             let Ok((node, _)) = parse_plain_prefix(&mut arena, entry.as_bytes()) else {
