@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the resolved tree of a flight payload as JSON.
+    /// Print the resolved tree of a flight payload (or of an App Router HTML page) as JSON.
     ///
     /// Without --canonical the tree is pretty-printed and client references also show
     /// their chunk files and async flag. With --canonical the output is exactly what
@@ -36,9 +36,12 @@ enum Command {
     ///
     /// Examples:
     ///   next-rsc tree page.rsc
+    ///   next-rsc tree --canonical saved-page.html
     ///   curl -s -H 'RSC: 1' https://example.com/blog | next-rsc tree --canonical -
+    #[command(verbatim_doc_comment)]
     Tree {
-        /// The payload file, or - for standard input.
+        /// A flight payload (`RSC: 1` body, `.rsc`, export `.txt`) or an App Router HTML
+        /// page; - for standard input.
         file: PathBuf,
         /// Print the oracle's canonical JSON (compact, React's view byte for byte).
         #[arg(long)]
@@ -62,8 +65,10 @@ enum Command {
     ///
     /// Example:
     ///   next-rsc rows page.rsc | grep '"tag":"T"'
+    #[command(verbatim_doc_comment)]
     Rows {
-        /// The payload file, or - for standard input.
+        /// A flight payload or an App Router HTML page (its rebuilt flight); - for
+        /// standard input.
         file: PathBuf,
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
