@@ -41,6 +41,8 @@ pub enum DiagnosticKind {
     BadError,
     /// A `$` escape that no React build defines.
     UnknownEscape,
+    /// A page's `self.__next_f` scripts: data before the bootstrap, an entry that is not JSON.
+    PageScript,
 }
 
 /// A problem found in the input; decoding went on.

@@ -69,7 +69,7 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
                 page.diagnostics.push(Diagnostic::new(
                     place,
                     None,
-                    DiagnosticKind::InvalidJson,
+                    DiagnosticKind::PageScript,
                     "a self.__next_f.push argument that is not JSON: skipped",
                 ));
                 continue;
@@ -91,7 +91,7 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
                         page.diagnostics.push(Diagnostic::new(
                             place,
                             None,
-                            DiagnosticKind::NotARowHeader,
+                            DiagnosticKind::PageScript,
                             "data pushed before the [0] bootstrap: Next's runtime throws \
                              \"missing bootstrap script\" and uses none of it; kept here",
                         ));
@@ -105,7 +105,7 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
                             None => page.diagnostics.push(Diagnostic::new(
                                 place,
                                 None,
-                                DiagnosticKind::InvalidJson,
+                                DiagnosticKind::PageScript,
                                 "a [3, …] push whose data is not base64: skipped",
                             )),
                         }
