@@ -20,6 +20,7 @@
 
 pub mod error;
 pub mod flight;
+pub mod input;
 pub mod next;
 
 pub use error::{Diagnostic, DiagnosticKind, Error};

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use next_rsc::flight::canonical::Pretty;
 use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
+use next_rsc::input::Source;
 use next_rsc::{Diagnostic, Error};
 
 /// Read the React Server Components ("flight") data that Next.js App Router pages send
@@ -143,21 +144,9 @@ fn read_input(path: &PathBuf) -> Result<Input, Error> {
 /// The flight to decode: the input itself, or for an HTML page the stream its
 /// `self.__next_f` scripts carry (with what was wrong with the page).
 fn flight_input(input: Input) -> Result<(Input, Vec<Diagnostic>), Error> {
-    let first = input.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let html = first == Some(b'<') || input.starts_with(b"\xef\xbb\xbf<");
-    if !html {
-        return Ok((input, Vec::new()));
-    }
-    match next_rsc::next::flight_of_page(&input) {
-        Some(page) if page.bytes.is_empty() => {
-            report(&page.diagnostics);
-            Err(Error::NotFlight(
-                "the page's self.__next_f scripts carry no data".into(),
-            ))
-        }
-        Some(page) => Ok((Input::Read(page.bytes), page.diagnostics)),
-        None if memchr::memmem::find(&input, b"__NEXT_DATA__").is_some() => Err(Error::PagesRouter),
-        None => Err(Error::NotNextPage),
+    match next_rsc::input::detect(&input)? {
+        Source::Flight => Ok((input, Vec::new())),
+        Source::Page(page) => Ok((Input::Read(page.bytes), page.diagnostics)),
     }
 }
 

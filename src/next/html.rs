@@ -31,6 +31,15 @@ pub struct PageFlight {
 
 /// The inline scripts of a page that a browser would run, with the line each starts on.
 pub fn inline_scripts(html: &str) -> Vec<(usize, String)> {
+    scan(html).done
+}
+
+/// The text of a pages-router page's `<script id="__NEXT_DATA__">` (JSON), if it has one.
+pub fn next_data(html: &[u8]) -> Option<String> {
+    scan(&String::from_utf8_lossy(html)).next_data
+}
+
+fn scan(html: &str) -> ScriptState {
     let sink = ScriptSink::default();
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let queue = BufferQueue::default();
@@ -38,7 +47,7 @@ pub fn inline_scripts(html: &str) -> Vec<(usize, String)> {
     let _ = tokenizer.feed(&queue);
     tokenizer.end();
     let sink = tokenizer.sink;
-    sink.state.into_inner().done
+    sink.state.into_inner()
 }
 
 /// Rebuilds the flight of an App Router page; `None` when no script mentions
@@ -164,9 +173,12 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 struct ScriptState {
     /// Open `<template>`, `<svg>` and `<math>` elements: scripts inside do not run.
     inert: usize,
-    /// The script being read: (offset of its start tag, runs?, text).
+    /// The script being read: (line of its start tag, runs?, text).
     current: Option<(usize, bool, String)>,
+    /// Is the script being read `<script id="__NEXT_DATA__">`?
+    reading_next_data: bool,
     done: Vec<(usize, String)>,
+    next_data: Option<String>,
 }
 
 #[derive(Default)]
@@ -208,14 +220,18 @@ impl TokenSink for ScriptSink {
                         if state.inert > 0 {
                             return TokenSinkResult::Continue; // foreign content: not raw text
                         }
+                        state.reading_next_data = attr("id").as_deref() == Some("__NEXT_DATA__");
                         state.current = Some((at, runs, String::new()));
                         return TokenSinkResult::RawData(RawKind::ScriptData);
                     }
                     "script" => {
-                        if let Some((at, runs, text)) = state.current.take()
-                            && runs
-                        {
-                            state.done.push((at, text));
+                        if let Some((at, runs, text)) = state.current.take() {
+                            if std::mem::take(&mut state.reading_next_data) {
+                                state.next_data.get_or_insert(text.clone());
+                            }
+                            if runs {
+                                state.done.push((at, text));
+                            }
                         }
                     }
                     "template" | "svg" | "math" if start && !tag.self_closing => state.inert += 1,
@@ -272,5 +288,20 @@ mod tests {
         let page = flight_of_page(br#"<script>self.__next_f.push([1,"0:1\n"])</script>"#).unwrap();
         assert_eq!(page.bytes, b"0:1\n");
         assert_eq!(page.diagnostics.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod next_data_tests {
+    use super::*;
+
+    #[test]
+    fn next_data_is_found_by_its_script_id_only() {
+        let page = br#"<p>__NEXT_DATA__ in text</p><script id="__NEXT_DATA__" type="application/json">{"buildId":"b1"}</script>"#;
+        assert_eq!(next_data(page).as_deref(), Some(r#"{"buildId":"b1"}"#));
+        assert_eq!(
+            next_data(b"<p>__NEXT_DATA__ is only mentioned here</p>"),
+            None
+        );
     }
 }

@@ -1,0 +1,62 @@
+//! What the bytes are: a flight stream, or an HTML page carrying one — decided from
+//! structure (where the first markup is, which scripts the page has), not from a substring
+//! anywhere in the bytes, so a flight whose text row quotes `self.__next_f.push` stays a
+//! flight.
+
+use crate::error::Error;
+use crate::next::{PageFlight, flight_of_page, html::next_data};
+
+/// Where the flight comes from.
+#[derive(Debug)]
+pub enum Source {
+    /// The bytes are a flight stream themselves.
+    Flight,
+    /// An App Router page: the flight its `self.__next_f` scripts carry.
+    Page(PageFlight),
+}
+
+/// True when the bytes start (after white space or a byte-order mark) with markup.
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// Decides what the bytes are. An HTML page without flight data is an error that says
+/// whether it is a pages-router page (`__NEXT_DATA__`) or not a Next.js page at all.
+pub fn detect(bytes: &[u8]) -> Result<Source, Error> {
+    if !looks_like_html(bytes) {
+        return Ok(Source::Flight);
+    }
+    match flight_of_page(bytes) {
+        Some(page) if page.bytes.is_empty() => Err(Error::NotFlight(
+            "the page's self.__next_f scripts carry no data".into(),
+        )),
+        Some(page) => Ok(Source::Page(page)),
+        None if next_data(bytes).is_some() => Err(Error::PagesRouter),
+        None => Err(Error::NotNextPage),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_flight_quoting_the_page_script_stays_flight() {
+        let flight = b"0:\"$9\"\n9:T2c,<script>self.__next_f.push([1,\"x\"])</script>";
+        assert!(matches!(detect(flight), Ok(Source::Flight)));
+    }
+
+    #[test]
+    fn pages_are_told_apart() {
+        assert!(matches!(
+            detect(b"<html><p>hi</p></html>"),
+            Err(Error::NotNextPage)
+        ));
+        let pages =
+            br#"<html><script id="__NEXT_DATA__" type="application/json">{}</script></html>"#;
+        assert!(matches!(detect(pages), Err(Error::PagesRouter)));
+        let app = br#"<script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"0:1\n"])</script>"#;
+        assert!(matches!(detect(app), Ok(Source::Page(p)) if p.bytes == b"0:1\n"));
+    }
+}
