@@ -4,15 +4,18 @@
 //! flight.
 
 use crate::error::Error;
-use crate::next::{PageFlight, flight_of_page, html::next_data};
+use crate::next::{HtmlPage, PageFlight, read_page};
 
-/// Where the flight comes from.
+/// What the bytes are.
 #[derive(Debug)]
 pub enum Source {
     /// The bytes are a flight stream themselves.
     Flight,
-    /// An App Router page: the flight its `self.__next_f` scripts carry.
-    Page(PageFlight),
+    /// An App Router page: the flight its `self.__next_f` scripts carry, and the rest of
+    /// what the page holds.
+    Page(PageFlight, HtmlPage),
+    /// A pages-router page: its `__NEXT_DATA__` (in `page.next_data`), no flight.
+    PagesRouter(HtmlPage),
 }
 
 /// True when the bytes start (after white space or a byte-order mark) with markup.
@@ -21,18 +24,19 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
     bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
-/// Decides what the bytes are. An HTML page without flight data is an error that says
-/// whether it is a pages-router page (`__NEXT_DATA__`) or not a Next.js page at all.
+/// Decides what the bytes are. An HTML page that is neither an App Router page with flight
+/// data nor a pages-router page is an error that says which.
 pub fn detect(bytes: &[u8]) -> Result<Source, Error> {
     if !looks_like_html(bytes) {
         return Ok(Source::Flight);
     }
-    match flight_of_page(bytes) {
-        Some(page) if page.bytes.is_empty() => Err(Error::NotFlight(
+    let mut page = read_page(bytes);
+    match page.flight.take() {
+        Some(flight) if flight.bytes.is_empty() => Err(Error::NotFlight(
             "the page's self.__next_f scripts carry no data".into(),
         )),
-        Some(page) => Ok(Source::Page(page)),
-        None if next_data(bytes).is_some() => Err(Error::PagesRouter),
+        Some(flight) => Ok(Source::Page(flight, page)),
+        None if page.next_data.is_some() => Ok(Source::PagesRouter(page)),
         None => Err(Error::NotNextPage),
     }
 }
@@ -55,8 +59,8 @@ mod tests {
         ));
         let pages =
             br#"<html><script id="__NEXT_DATA__" type="application/json">{}</script></html>"#;
-        assert!(matches!(detect(pages), Err(Error::PagesRouter)));
+        assert!(matches!(detect(pages), Ok(Source::PagesRouter(_))));
         let app = br#"<script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"0:1\n"])</script>"#;
-        assert!(matches!(detect(app), Ok(Source::Page(p)) if p.bytes == b"0:1\n"));
+        assert!(matches!(detect(app), Ok(Source::Page(p, _)) if p.bytes == b"0:1\n"));
     }
 }

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod extract;
 pub mod flight;
 pub mod input;
 pub mod next;

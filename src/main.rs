@@ -59,6 +59,31 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         max_output: Option<u64>,
     },
+    /// Print what a page or payload says as JSON: for now its `next` section.
+    ///
+    /// `next` holds the Next.js facts: `router` ("app" or "pages"), `payload` (what kind
+    /// of response: "document", "navigation", "action", "segment"), `version` (the
+    /// Next.js versions its shape fits), `buildId`, `route` (the pattern, route groups
+    /// left out: "/posts/[...slug]"), `path` ("/posts/hello"), `search`, `params`
+    /// (values as the page gets them), `dynamicSegments` (name, value, kind),
+    /// `assetPrefix`, `routerTree`, `assets` ({"css":[…],"js":[…]}) and
+    /// `beforeInteractive` (`next/script` scripts queued in `self.__next_s`).
+    /// A value the input does not carry is null.
+    ///
+    /// Accepts raw flight (an `RSC: 1` body, `.rsc`, export `.txt`), App Router pages
+    /// and pages-router pages (`__NEXT_DATA__`); any other HTML exits 2.
+    ///
+    /// Examples:
+    ///   next-rsc extract page.html
+    ///   next-rsc extract out/blog/hello.txt | jq .next.buildId
+    #[command(verbatim_doc_comment)]
+    Extract {
+        /// A flight payload or an HTML page; - for standard input.
+        file: PathBuf,
+        /// Exit with status 1 when the input had any problem.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
     /// `id` and `tag` are as on the wire (`""` for an anonymous row or a model row,
@@ -146,7 +171,8 @@ fn read_input(path: &PathBuf) -> Result<Input, Error> {
 fn flight_input(input: Input) -> Result<(Input, Vec<Diagnostic>), Error> {
     match next_rsc::input::detect(&input)? {
         Source::Flight => Ok((input, Vec::new())),
-        Source::Page(page) => Ok((Input::Read(page.bytes), page.diagnostics)),
+        Source::Page(flight, _) => Ok((Input::Read(flight.bytes), flight.diagnostics)),
+        Source::PagesRouter(_) => Err(Error::PagesRouter),
     }
 }
 
@@ -248,6 +274,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             std::mem::forget(rows);
             std::mem::forget(input);
             Ok(code)
+        }
+        Command::Extract { file, strict } => {
+            let input = read_input(&file)?;
+            let (extraction, diagnostics) = next_rsc::extract::extract(&input)?;
+            let mut out = serde_json::to_vec_pretty(&extraction).map_err(|e| Error::Io {
+                path: "standard output".into(),
+                source: e.into(),
+            })?;
+            out.push(b'\n');
+            Ok(finish(write_stdout(&out), &diagnostics, strict))
         }
         Command::Rows { file, strict } => {
             let (input, page_diagnostics) = flight_input(read_input(&file)?)?;

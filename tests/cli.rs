@@ -167,3 +167,32 @@ fn an_html_page_is_read_through_its_next_f_scripts() {
     let golden = std::fs::read(fixture("nextjs-expected/v15/post-hello.html.json")).unwrap();
     assert_eq!(out.stdout, golden);
 }
+
+#[test]
+fn extract_prints_the_next_section() {
+    let out = next_rsc(&["extract", &fixture("nextjs/v15/post-hello.html")]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let next = &json["next"];
+    assert_eq!(next["router"], "app");
+    assert_eq!(next["buildId"], "pXIY7y7MxisPpv6H2QnCW");
+    assert_eq!(next["route"], "/posts/[...slug]");
+    assert_eq!(next["path"], "/posts/hello");
+    assert_eq!(next["params"], serde_json::json!({"slug": ["hello"]}));
+    assert!(next["assets"]["css"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(next["assets"]["js"].as_array().is_some_and(|j| !j.is_empty()));
+}
+
+#[test]
+fn extract_reads_pages_router_pages_and_refuses_other_html() {
+    let out = next_rsc(&["extract", &fixture("sites/njsparser__m.soundcloud.com.html")]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["next"]["router"], "pages");
+    assert_eq!(json["next"]["buildId"], "1733156665");
+
+    let out = next_rsc(&["extract", &fixture("sites/njsparser__x.com.html")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Next.js page"));
+    assert!(out.stdout.is_empty());
+}

@@ -7,9 +7,11 @@ pub mod resolve;
 pub mod row;
 mod scan;
 pub mod value;
+pub mod view;
 
 pub use canonical::{WriteOptions, write_canonical};
 pub use decoder::{Decoder, Rows, split_rows};
 pub use resolve::{ResolveOptions, Status, Tree, resolve};
 pub use row::{Row, RowTag, Syntax};
 pub use value::{Arena, Dialect, NodeId, Value};
+pub use view::{ClientModule, ElementType, ElementView, View};

@@ -415,6 +415,12 @@ impl<'a> Arena<'a> {
             .map(|i| entries[i].1)
     }
 
+    /// Every node id, first part then second.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let second = self.second.as_ref().map_or(0, |s| s.nodes.len());
+        (0..self.nodes.len() as NodeId).chain((0..second as NodeId).map(|i| i | SECOND_PART))
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.nodes.len() + self.second.as_ref().map_or(0, |s| s.nodes.len())

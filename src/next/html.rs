@@ -1,6 +1,7 @@
-//! The flight stream of an App Router HTML page, rebuilt from its inline
-//! `self.__next_f.push(…)` scripts exactly as Next's browser runtime does
-//! (FLIGHT-FORMAT §4.2; the reference is the oracle's `reassemble.mjs`).
+//! What a Next.js HTML page carries besides its markup: the flight stream rebuilt from
+//! its inline `self.__next_f.push(…)` scripts exactly as Next's browser runtime does
+//! (FLIGHT-FORMAT §4.2; the reference is the oracle's `reassemble.mjs`), the pages
+//! router's `__NEXT_DATA__`, the `self.__next_s` scripts and the page's asset tags.
 //!
 //! Scripts are found with html5ever's tokenizer, so `</script>` inside a comment, an
 //! attribute, a `<template>` or a text row that quotes `self.__next_f.push` cannot fool
@@ -29,6 +30,57 @@ pub struct PageFlight {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Everything Next.js-specific an HTML page carries, read in one pass.
+#[derive(Debug, Default)]
+pub struct HtmlPage {
+    /// The flight stream of an App Router page; `None` when no script mentions
+    /// `self.__next_f`.
+    pub flight: Option<PageFlight>,
+    /// The text of `<script id="__NEXT_DATA__">` (pages router), if present.
+    pub next_data: Option<String>,
+    /// `next/script` scripts with `strategy="beforeInteractive"` (`self.__next_s`).
+    pub before_interactive: Vec<BeforeInteractiveScript>,
+    /// Stylesheets (`<link rel="stylesheet">`) and script files (`<script src>`), in
+    /// document order.
+    pub assets: HtmlAssets,
+}
+
+/// Asset URLs an HTML page loads, as written in its tags.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HtmlAssets {
+    /// `href`s of stylesheets.
+    pub css: Vec<String>,
+    /// `src`s of scripts.
+    pub js: Vec<String>,
+}
+
+/// A script queued with `(self.__next_s=self.__next_s||[]).push([src, props])`: Next's
+/// `beforeInteractive` scripts, loaded before hydration.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BeforeInteractiveScript {
+    /// The script's URL; `None` for an inline script (its code is `props.children`).
+    pub src: Option<String>,
+    /// The attributes (and `children` for inline code), as Next wrote them.
+    pub props: serde_json::Value,
+}
+
+/// Reads a page: flight, `__NEXT_DATA__`, `__next_s` scripts and assets.
+pub fn read_page(html: &[u8]) -> HtmlPage {
+    let text = String::from_utf8_lossy(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
+    let state = scan(&text);
+    let before_interactive = state
+        .done
+        .iter()
+        .flat_map(|(_, script)| next_s_pushes(script))
+        .collect();
+    HtmlPage {
+        flight: flight_of_scripts(html, &state.done),
+        next_data: state.next_data,
+        before_interactive,
+        assets: state.assets,
+    }
+}
+
 /// The inline scripts of a page that a browser would run, with the line each starts on.
 pub fn inline_scripts(html: &str) -> Vec<(usize, String)> {
     scan(html).done
@@ -54,8 +106,12 @@ fn scan(html: &str) -> ScriptState {
 /// `self.__next_f` (a pages-router page, or not Next.js).
 pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
     let text = String::from_utf8_lossy(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
-    let scripts: Vec<(usize, String)> = inline_scripts(&text)
-        .into_iter()
+    flight_of_scripts(html, &inline_scripts(&text))
+}
+
+fn flight_of_scripts(html: &[u8], scripts: &[(usize, String)]) -> Option<PageFlight> {
+    let scripts: Vec<&(usize, String)> = scripts
+        .iter()
         .filter(|(_, s)| s.contains("self.__next_f"))
         .collect();
     if scripts.is_empty() {
@@ -64,7 +120,7 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
     let mut page = PageFlight::default();
     let mut started = false;
     let mut search_from = 0;
-    for (_, script) in &scripts {
+    for (_, script) in scripts {
         // The tokenizer gives lines, not bytes: find the script's text in the page's own
         // bytes to report offsets (not found when invalid UTF-8 was replaced: approximate).
         let offset = memchr::memmem::find(&html[search_from.min(html.len())..], script.as_bytes())
@@ -131,17 +187,42 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
 /// Each `self.__next_f….push(` argument of a script: (offset of the argument, text from
 /// there on). The argument is a JSON array (Next writes `JSON.stringify` output).
 fn pushes(script: &str) -> Vec<(usize, &str)> {
+    pushes_to(script, "self.__next_f")
+}
+
+/// Each `<queue>.push(` or `(<queue>=<queue>||[]).push(` argument of a script.
+fn pushes_to<'s>(script: &'s str, queue: &str) -> Vec<(usize, &'s str)> {
+    let bootstrap = format!("{queue}||[])");
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(i) = script[from..].find(".push(") {
         let at = from + i;
         let before = &script[..at];
-        if before.ends_with("self.__next_f") || before.ends_with("self.__next_f||[])") {
+        if before.ends_with(queue) || before.ends_with(&bootstrap) {
             found.push((at + 6, &script[at + 6..]));
         }
         from = at + 6;
     }
     found
+}
+
+/// The `[src, props]` entries a script pushes onto `self.__next_s`.
+fn next_s_pushes(script: &str) -> Vec<BeforeInteractiveScript> {
+    if !script.contains("self.__next_s") {
+        return Vec::new();
+    }
+    pushes_to(script, "self.__next_s")
+        .into_iter()
+        .filter_map(|(_, text)| {
+            let mut values = serde_json::Deserializer::from_str(text).into_iter();
+            let serde_json::Value::Array(entry) = values.next()?.ok()? else {
+                return None;
+            };
+            let src = entry.first().and_then(|s| s.as_str()).map(str::to_string);
+            let props = entry.get(1).cloned().unwrap_or(serde_json::Value::Null);
+            Some(BeforeInteractiveScript { src, props })
+        })
+        .collect()
 }
 
 /// Standard base64 with padding, as `atob` reads it (white space ignored).
@@ -179,6 +260,7 @@ struct ScriptState {
     reading_next_data: bool,
     done: Vec<(usize, String)>,
     next_data: Option<String>,
+    assets: HtmlAssets,
 }
 
 #[derive(Default)]
@@ -212,6 +294,9 @@ impl TokenSink for ScriptSink {
                             let t = t.trim().to_ascii_lowercase();
                             t.is_empty() || t == "text/javascript" || t == "application/javascript"
                         });
+                        if let (0, Some(src)) = (state.inert, attr("src")) {
+                            state.assets.js.push(src);
+                        }
                         let runs = state.inert == 0
                             && attr("src").is_none()
                             && attr("nomodule").is_none()
@@ -232,6 +317,17 @@ impl TokenSink for ScriptSink {
                             if runs {
                                 state.done.push((at, text));
                             }
+                        }
+                    }
+                    "link" if start && state.inert == 0 => {
+                        let attr = |n: &str| tag.attrs.iter().find(|a| &*a.name.local == n);
+                        let stylesheet = attr("rel").is_some_and(|rel| {
+                            rel.value
+                                .split_ascii_whitespace()
+                                .any(|r| r.eq_ignore_ascii_case("stylesheet"))
+                        });
+                        if let (true, Some(href)) = (stylesheet, attr("href")) {
+                            state.assets.css.push(href.value.to_string());
                         }
                     }
                     "template" | "svg" | "math" if start && !tag.self_closing => state.inert += 1,
@@ -303,5 +399,34 @@ mod next_data_tests {
             next_data(b"<p>__NEXT_DATA__ is only mentioned here</p>"),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    // No shared fixture uses `beforeInteractive`; the markup is what Next's `next/script`
+    // writes for it (`(self.__next_s=self.__next_s||[]).push([src, props])`).
+    #[test]
+    fn before_interactive_scripts_are_read() {
+        let html = br#"<html><head><link rel="stylesheet" href="/_next/static/css/a.css" data-precedence="next"/>
+<script src="/_next/static/chunks/main-app.js" async=""></script>
+<script>(self.__next_s=self.__next_s||[]).push(["https://cdn.example.com/polyfill.js",{"id":"polyfill"}])</script>
+<script>(self.__next_s=self.__next_s||[]).push([0,{"children":"window.x=1","id":"inline"}])</script>
+<template><link rel="stylesheet" href="/inert.css"></template>
+</head></html>"#;
+        let page = read_page(html);
+        assert!(page.flight.is_none());
+        assert_eq!(page.before_interactive.len(), 2);
+        assert_eq!(
+            page.before_interactive[0].src.as_deref(),
+            Some("https://cdn.example.com/polyfill.js")
+        );
+        assert_eq!(page.before_interactive[0].props["id"], "polyfill");
+        assert_eq!(page.before_interactive[1].src, None);
+        assert_eq!(page.before_interactive[1].props["children"], "window.x=1");
+        assert_eq!(page.assets.css, ["/_next/static/css/a.css"]);
+        assert_eq!(page.assets.js, ["/_next/static/chunks/main-app.js"]);
     }
 }

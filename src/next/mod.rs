@@ -1,5 +1,9 @@
 //! The Next.js layer: where the flight of a page comes from. Knows Next.js, not the CLI.
 
 pub mod html;
+pub mod router;
 
-pub use html::{PageFlight, flight_of_page};
+pub use html::{
+    BeforeInteractiveScript, HtmlAssets, HtmlPage, PageFlight, flight_of_page, read_page,
+};
+pub use router::{NextFacts, app_facts, pages_facts};
