@@ -15,6 +15,19 @@
 //! );
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! What a page or payload says about itself, whatever its Next.js version:
+//!
+//! ```
+//! let payload = br#"0:{"b":"B1","f":[[["",{"children":["blog",{"children":[["slug","hi","d"],{"children":["__PAGE__",{}]}]}]},"$undefined","$undefined",true],null,null,false]],"S":false}
+//! "#;
+//! let (extraction, diagnostics) = next_rsc::extract::extract(payload)?;
+//! assert_eq!(extraction.next.build_id.as_deref(), Some("B1"));
+//! assert_eq!(extraction.next.route.as_deref(), Some("/blog/[slug]"));
+//! assert_eq!(extraction.next.path.as_deref(), Some("/blog/hi"));
+//! assert!(diagnostics.is_empty());
+//! # Ok::<(), next_rsc::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

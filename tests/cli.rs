@@ -179,13 +179,24 @@ fn extract_prints_the_next_section() {
     assert_eq!(next["route"], "/posts/[...slug]");
     assert_eq!(next["path"], "/posts/hello");
     assert_eq!(next["params"], serde_json::json!({"slug": ["hello"]}));
-    assert!(next["assets"]["css"].as_array().is_some_and(|c| !c.is_empty()));
-    assert!(next["assets"]["js"].as_array().is_some_and(|j| !j.is_empty()));
+    assert!(
+        next["assets"]["css"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(
+        next["assets"]["js"]
+            .as_array()
+            .is_some_and(|j| !j.is_empty())
+    );
 }
 
 #[test]
 fn extract_reads_pages_router_pages_and_refuses_other_html() {
-    let out = next_rsc(&["extract", &fixture("sites/njsparser__m.soundcloud.com.html")]);
+    let out = next_rsc(&[
+        "extract",
+        &fixture("sites/njsparser__m.soundcloud.com.html"),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["next"]["router"], "pages");

@@ -59,6 +59,10 @@ fn thousands_of_mutated_fixtures_never_panic() {
                     ..Default::default()
                 },
             );
+            // The Next.js layer reads whatever resolved, whatever the damage.
+            let facts = next_rsc::next::router::app_facts(&tree);
+            let page = next_rsc::next::page::compose(&tree, facts.router_tree.as_ref());
+            assert!(page.roots().iter().all(|&r| (r as usize) < page.len()));
             let mut out = Vec::new();
             let options = WriteOptions {
                 detailed: !parity,

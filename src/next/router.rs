@@ -46,6 +46,7 @@ pub enum Segment {
         /// The value from the URL; `None` when the payload leaves it to the URL (16.4).
         value: Option<String>,
         /// How the folder is written.
+        #[serde(rename = "paramKind")]
         param_kind: ParamKind,
         /// The type code as sent (`d`, `c`, `oc`, `di(..)` …).
         code: String,
@@ -93,9 +94,24 @@ impl ParamKind {
 pub struct RouterTree {
     /// This node's segment.
     pub segment: Segment,
-    /// The slots, in the order the payload lists them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The slots, in the order the payload lists them (JSON: an object by slot name).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "slots_as_object"
+    )]
     pub slots: Vec<(String, RouterTree)>,
+}
+
+fn slots_as_object<S: serde::Serializer>(
+    slots: &[(String, RouterTree)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(slots.len()))?;
+    for (name, tree) in slots {
+        map.serialize_entry(name, tree)?;
+    }
+    map.end()
 }
 
 /// A param's value as Next hands it to the page: a string, or for catch-alls a list.
@@ -290,7 +306,7 @@ fn array_payload_kind(root: Option<View<'_>>, has_app_router: bool) -> PayloadKi
 }
 
 /// `[result, [buildId, FlightData | null]]` (13.4 – 14.x action replies).
-fn is_action_array(root: &View<'_>) -> bool {
+pub(crate) fn is_action_array(root: &View<'_>) -> bool {
     root.len() == Some(2)
         && root.index(1).is_some_and(|second| {
             second.len() == Some(2) && second.index(0).and_then(|b| b.str()).is_some()
@@ -364,7 +380,7 @@ fn router_tree_of<'t>(
     // The prefix is [slot, segment, slot, segment …] down to the tree's own segment.
     let mut prefix: Vec<Segment> = (1..at)
         .step_by(2)
-        .filter_map(|i| path.index(i).and_then(|s| segment(&s)))
+        .filter_map(|i| path.index(i).and_then(|s| segment_of(&s)))
         .collect();
     prefix.pop();
     let tree = path.index(at).and_then(|t| router_state(&t, 0));
@@ -373,7 +389,7 @@ fn router_tree_of<'t>(
 
 /// A FlightRouterState `[segment, {slot: state}, …]`.
 fn router_state(state: &View<'_>, depth: usize) -> Option<RouterTree> {
-    let segment = segment(&state.index(0)?)?;
+    let segment = segment_of(&state.index(0)?)?;
     let slots = if depth < MAX_TREE_DEPTH {
         state
             .index(1)
@@ -394,7 +410,7 @@ fn router_state(state: &View<'_>, depth: usize) -> Option<RouterTree> {
 
 /// A 16.4 transport node `{s, h, d, c: Map}`.
 fn transport_tree(node: &View<'_>, depth: usize) -> Option<RouterTree> {
-    let segment = segment(&node.field("s")?)?;
+    let segment = segment_of(&node.field("s")?)?;
     let slots = match node.field("c") {
         Some(children) if depth < MAX_TREE_DEPTH => children
             .map_entries()
@@ -409,7 +425,7 @@ fn transport_tree(node: &View<'_>, depth: usize) -> Option<RouterTree> {
 }
 
 /// A segment: a string, `[param, value, code]`, or 16.4's `{n, t, k, s}`.
-fn segment(view: &View<'_>) -> Option<Segment> {
+pub(crate) fn segment_of(view: &View<'_>) -> Option<Segment> {
     if let Some(name) = view.str() {
         return Some(if name == "__PAGE__" || name.starts_with("__PAGE__?") {
             Segment::Page
@@ -817,5 +833,68 @@ pub fn pages_facts(next_data: &serde_json::Value) -> NextFacts {
         });
     }
     facts.path = complete.then(|| if path.is_empty() { "/".into() } else { path });
+    // The query's other keys are the search string.
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| !facts.params.contains_key(*k))
+            .flat_map(|(k, v)| {
+                let values: Vec<String> = match v {
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect(),
+                    serde_json::Value::String(s) => vec![s.clone()],
+                    _ => Vec::new(),
+                };
+                values
+                    .into_iter()
+                    .map(move |v| format!("{}={}", form_encode(k), form_encode(&v)))
+            })
+            .collect();
+        facts.search = Some(if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        });
+    }
     facts
+}
+
+/// `application/x-www-form-urlencoded` encoding, as `URLSearchParams` writes it.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_router_params_fill_the_route_and_the_rest_is_the_search() {
+        let data = serde_json::json!({
+            "buildId": "b1",
+            "page": "/docs/[section]/[[...rest]]",
+            "query": {"section": "api", "rest": ["a", "b"], "ref": "x y", "tag": ["1", "2"]},
+        });
+        let facts = pages_facts(&data);
+        assert_eq!(facts.router, RouterKind::Pages);
+        assert_eq!(facts.route.as_deref(), Some("/docs/[section]/[[...rest]]"));
+        assert_eq!(facts.path.as_deref(), Some("/docs/api/a/b"));
+        assert_eq!(facts.search.as_deref(), Some("?ref=x+y&tag=1&tag=2"));
+        assert_eq!(facts.dynamic_segments[1].kind, ParamKind::OptionalCatchAll);
+        // A dynamic param the query does not give leaves the path unknown.
+        let partial = pages_facts(&serde_json::json!({"page": "/p/[id]", "query": {}}));
+        assert_eq!(partial.path, None);
+    }
 }
