@@ -21,11 +21,11 @@
 //! ```
 //! let payload = br#"0:{"b":"B1","f":[[["",{"children":["blog",{"children":[["slug","hi","d"],{"children":["__PAGE__",{}]}]}]},"$undefined","$undefined",true],null,null,false]],"S":false}
 //! "#;
-//! let (extraction, diagnostics) = next_rsc::extract::extract(payload)?;
+//! let extraction = next_rsc::extract::extract(payload)?;
 //! assert_eq!(extraction.next.build_id.as_deref(), Some("B1"));
 //! assert_eq!(extraction.next.route.as_deref(), Some("/blog/[slug]"));
 //! assert_eq!(extraction.next.path.as_deref(), Some("/blog/hi"));
-//! assert!(diagnostics.is_empty());
+//! assert!(extraction.diagnostics.is_empty());
 //! # Ok::<(), next_rsc::Error>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -36,5 +36,6 @@ pub mod extract;
 pub mod flight;
 pub mod input;
 pub mod next;
+pub mod render;
 
 pub use error::{Diagnostic, DiagnosticKind, Error};

@@ -59,23 +59,31 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         max_output: Option<u64>,
     },
-    /// Print what a page or payload says as JSON: for now its `next` section.
+    /// Print what a page or payload says, as one JSON object:
     ///
-    /// `next` holds the Next.js facts: `router` ("app" or "pages"), `payload` (what kind
-    /// of response: "document", "navigation", "action", "segment"), `version` (the
-    /// Next.js versions its shape fits), `buildId`, `route` (the pattern, route groups
-    /// left out: "/posts/[...slug]"), `path` ("/posts/hello"), `search`, `params`
-    /// (values as the page gets them), `dynamicSegments` (name, value, kind),
-    /// `assetPrefix`, `routerTree`, `assets` ({"css":[…],"js":[…]}) and
-    /// `beforeInteractive` (`next/script` scripts queued in `self.__next_s`).
-    /// A value the input does not carry is null.
+    /// next        the Next.js facts: router ("app"/"pages"), payload kind, version
+    ///             range, buildId, route ("/posts/[...slug]"), path, search, params,
+    ///             dynamicSegments, assetPrefix, routerTree, assets {css, js},
+    ///             beforeInteractive (self.__next_s scripts)
+    /// metadata    title, description, canonical, lang, keywords, authors, robots,
+    ///             openGraph (with article:* fields), twitter, icons, alternates,
+    ///             viewport, themeColor, jsonLd, and tags: every head element in order
+    /// article     title, published, modified, author, tags, lang, html, text,
+    ///             wordCount; null when the page has no article
+    /// navigation  [{region, label?, links: [{href, text, current?}]}] for header, nav,
+    ///             aside, footer, breadcrumb, toc and pagination regions
+    /// diagnostics what was wrong with the input (also on stderr)
     ///
-    /// Accepts raw flight (an `RSC: 1` body, `.rsc`, export `.txt`), App Router pages
-    /// and pages-router pages (`__NEXT_DATA__`); any other HTML exits 2.
+    /// Everything comes from the flight alone (the page as the browser composes it);
+    /// for an HTML page, head tags only its HTML has are added. A value the input
+    /// does not carry is null. Accepts raw flight (an `RSC: 1` body, `.rsc`, export
+    /// `.txt`), App Router pages and pages-router pages (`__NEXT_DATA__`: the next
+    /// section and the HTML head's metadata); any other HTML exits 2.
     ///
     /// Examples:
     ///   next-rsc extract page.html
-    ///   next-rsc extract out/blog/hello.txt | jq .next.buildId
+    ///   next-rsc extract out/blog/hello.txt | jq .article.text
+    ///   curl -s -H 'RSC: 1' https://example.com/blog/post | next-rsc extract - | jq .metadata.title
     #[command(verbatim_doc_comment)]
     Extract {
         /// A flight payload or an HTML page; - for standard input.
@@ -277,7 +285,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Extract { file, strict } => {
             let input = read_input(&file)?;
-            let (extraction, diagnostics) = next_rsc::extract::extract(&input)?;
+            let extraction = next_rsc::extract::extract(&input)?;
+            let diagnostics = extraction.diagnostics.clone();
             let mut out = serde_json::to_vec_pretty(&extraction).map_err(|e| Error::Io {
                 path: "standard output".into(),
                 source: e.into(),

@@ -10,138 +10,16 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::path::Path;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use common::dom::Dom;
 use next_rsc::flight::{self, ResolveOptions};
 use next_rsc::input::{Source, detect};
 use next_rsc::next::page::{ElementKind, Page, PageNode, compose};
 use next_rsc::next::router::app_facts;
 
-#[derive(Debug, Default, Clone)]
-struct DomElement {
-    tag: String,
-    id: Option<String>,
-    class: Option<String>,
-    hidden: bool,
-    /// React gave up rendering this element's Suspense boundary on the server (a
-    /// `<template data-dgst>` inside: `notFound()` under `loading.js` in 13.x – 14.x); the
-    /// browser renders its content, so the server's HTML has only the fallback.
-    client_rendered: bool,
-    children: Vec<usize>,
-    text: String,
-}
-
-#[derive(Default)]
-struct DomBuilder {
-    elements: Vec<DomElement>,
-    open: Vec<usize>,
-}
-
-struct Sink(RefCell<DomBuilder>);
-
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr", "param",
-];
-
-impl TokenSink for Sink {
-    type Handle = ();
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut dom = self.0.borrow_mut();
-        match token {
-            Token::TagToken(tag) => {
-                let name = tag.name.to_string();
-                if tag.kind == TagKind::StartTag {
-                    let attr = |n: &str| {
-                        tag.attrs
-                            .iter()
-                            .find(|a| &*a.name.local == n)
-                            .map(|a| a.value.to_string())
-                    };
-                    let index = dom.elements.len();
-                    dom.elements.push(DomElement {
-                        tag: name.clone(),
-                        id: attr("id"),
-                        class: attr("class"),
-                        hidden: attr("hidden").is_some(),
-                        ..Default::default()
-                    });
-                    if let Some(&parent) = dom.open.last() {
-                        dom.elements[parent].children.push(index);
-                        if name == "template" && attr("data-dgst").is_some() {
-                            dom.elements[parent].client_rendered = true;
-                        }
-                    }
-                    if !VOID.contains(&name.as_str()) && !tag.self_closing {
-                        dom.open.push(index);
-                    }
-                    match name.as_str() {
-                        "script" => return TokenSinkResult::RawData(RawKind::ScriptData),
-                        "style" => return TokenSinkResult::RawData(RawKind::Rawtext),
-                        "title" | "textarea" => return TokenSinkResult::RawData(RawKind::Rcdata),
-                        _ => {}
-                    }
-                } else if let Some(at) = dom.open.iter().rposition(|&i| dom.elements[i].tag == name)
-                {
-                    dom.open.truncate(at);
-                }
-            }
-            Token::CharacterTokens(text) => {
-                let open: Vec<usize> = dom.open.clone();
-                for i in open {
-                    dom.elements[i].text.push_str(&text);
-                }
-            }
-            _ => {}
-        }
-        TokenSinkResult::Continue
-    }
-}
-
-/// The server's DOM: elements, and the root's index.
-fn server_dom(html: &str) -> Vec<DomElement> {
-    let tokenizer = Tokenizer::new(
-        Sink(RefCell::new(DomBuilder::default())),
-        TokenizerOpts::default(),
-    );
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let mut elements = tokenizer.sink.0.into_inner().elements;
-    // $RC("B:n", "S:n"): the streamed content replaces the template placeholder.
-    let segments: Vec<(usize, String)> = elements
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.tag == "div" && e.hidden)
-        .filter_map(|(i, e)| Some((i, e.id.as_deref()?.strip_prefix("S:")?.to_string())))
-        .collect();
-    for (div, n) in segments {
-        let Some(template) = elements
-            .iter()
-            .position(|e| e.tag == "template" && e.id.as_deref() == Some(&format!("B:{n}")))
-        else {
-            continue;
-        };
-        let moved = std::mem::take(&mut elements[div].children);
-        for parent in elements.iter_mut() {
-            if let Some(at) = parent.children.iter().position(|&c| c == template) {
-                parent.children.splice(at..=at, moved.clone());
-            }
-            parent.children.retain(|&c| c != div);
-        }
-    }
-    elements
-}
-
-/// Pre-order positions of the DOM below the element at `root`: (element, end of subtree).
-fn preorder(dom: &[DomElement], root: usize) -> Vec<(usize, usize)> {
+/// Pre-order positions of the elements below `root`: (node, end of its subtree).
+fn preorder(dom: &Dom, root: usize) -> Vec<(usize, usize)> {
     let mut order: Vec<(usize, usize)> = Vec::new();
     let mut stack = vec![(root, false)];
     let mut open: Vec<usize> = Vec::new();
@@ -151,10 +29,11 @@ fn preorder(dom: &[DomElement], root: usize) -> Vec<(usize, usize)> {
             order[at].1 = order.len();
             continue;
         }
+        let Some(e) = dom.element(i) else { continue };
         open.push(order.len());
         order.push((i, 0));
         stack.push((i, true));
-        for &c in dom[i].children.iter().rev() {
+        for &c in e.children.iter().rev() {
             stack.push((c, false));
         }
     }
@@ -195,14 +74,14 @@ fn tag(page: &Page, i: u32) -> &str {
 /// of elements checked, or what could not be found.
 fn embed(
     page: &Page,
-    dom: &[DomElement],
+    dom: &Dom,
     order: &[(usize, usize)],
     node: u32,
     at: usize,
     path: &str,
 ) -> Result<usize, String> {
     let mut checked = 0;
-    if dom[order[at].0].client_rendered {
+    if dom.element(order[at].0).is_some_and(|e| e.client_rendered) {
         return Ok(0);
     }
     let mut cursor = at + 1;
@@ -217,10 +96,12 @@ fn embed(
             want_class.map(|c| format!(".{c}")).unwrap_or_default()
         );
         let found = (cursor..end).find(|&k| {
-            let d = &dom[order[k].0];
+            let Some(d) = dom.element(order[k].0) else {
+                return false;
+            };
             d.tag == want_tag
-                && (want_class.is_none() || d.class.as_deref() == want_class)
-                && (want_id.is_none() || d.id.as_deref() == want_id)
+                && (want_class.is_none() || d.attr("class") == want_class)
+                && (want_id.is_none() || d.attr("id") == want_id)
         });
         let Some(k) = found else {
             return Err(format!(
@@ -234,7 +115,7 @@ fn embed(
                 .all(|&c| matches!(page.node(c), PageNode::Text(_)));
         if all_text {
             let want: String = page.text(child);
-            let got = &dom[order[k].0].text;
+            let got = &dom.text(order[k].0);
             if want.trim() != got.trim() {
                 return Err(format!("{here}: text {want:?}, server has {got:?}"));
             }
@@ -253,11 +134,8 @@ fn composed(flight_bytes: &[u8]) -> Page {
 }
 
 fn check(page: &Page, html: &str, what: &str) -> usize {
-    let dom = server_dom(html);
-    let html_at = dom
-        .iter()
-        .position(|e| e.tag == "html")
-        .expect("the server page has <html>");
+    let dom = Dom::parse(html);
+    let html_at = dom.find("html").expect("the server page has <html>");
     let order = preorder(&dom, html_at);
     let html_node = html_root(page)
         .unwrap_or_else(|| panic!("{what}: the composed page has no <html> at its top"));
@@ -405,8 +283,8 @@ fn a_page_does_not_embed_into_another_routes_html() {
     let dir = common::fixtures().join("nextjs/v15");
     let page = composed(&read(&dir.join("post-hello.rsc")));
     let html = String::from_utf8_lossy(&read(&dir.join("about.html"))).to_string();
-    let dom = server_dom(&html);
-    let html_at = dom.iter().position(|e| e.tag == "html").unwrap();
+    let dom = Dom::parse(&html);
+    let html_at = dom.find("html").unwrap();
     let order = preorder(&dom, html_at);
     let root = html_root(&page).unwrap();
     let result = embed(&page, &dom, &order, root, 0, "html");

@@ -17,7 +17,6 @@ fn facts(path: &Path) -> NextFacts {
     let bytes = std::fs::read(path).unwrap();
     extract(&bytes)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .0
         .next
 }
 

@@ -1,5 +1,10 @@
-//! What users came for, read from any input `input::detect` accepts: for now the
-//! Next.js facts (`next` section); metadata, article and navigation come next.
+//! What users came for, read from any input `input::detect` accepts: the Next.js facts,
+//! the metadata, the article and the navigation, all from the composed page.
+
+pub mod article;
+pub mod metadata;
+pub mod navigation;
+pub mod text;
 
 use serde::Serialize;
 
@@ -7,18 +12,31 @@ use crate::error::{Diagnostic, Error};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
 use crate::next::html::HtmlPage;
+use crate::next::page::compose;
 use crate::next::{NextFacts, app_facts, pages_facts};
+
+pub use article::{Article, article};
+pub use metadata::{Metadata, metadata};
+pub use navigation::{Link, Region, navigation};
 
 /// Everything extracted from one page or payload.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extraction {
     /// The Next.js facts: router, build id, route, path, params, assets.
     pub next: NextFacts,
+    /// The metadata: title, description, Open Graph … and every head tag.
+    pub metadata: Metadata,
+    /// The article, or `None` when the page has none.
+    pub article: Option<Article>,
+    /// The navigation regions and their links.
+    pub navigation: Vec<Region>,
+    /// What was wrong with the input (the rest was still used).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Extracts from the bytes of a flight payload or an HTML page. Problems that still
-/// leave something to extract come back as diagnostics beside the result.
-pub fn extract(bytes: &[u8]) -> Result<(Extraction, Vec<Diagnostic>), Error> {
+/// leave something to extract are in [`Extraction::diagnostics`].
+pub fn extract(bytes: &[u8]) -> Result<Extraction, Error> {
     match detect(bytes)? {
         Source::Flight => from_flight(bytes, None, Vec::new()),
         Source::Page(flight, page) => {
@@ -32,8 +50,16 @@ pub fn extract(bytes: &[u8]) -> Result<(Extraction, Vec<Diagnostic>), Error> {
             })?;
             let mut next = pages_facts(&data);
             next.assets.merge(&page.assets.css, &page.assets.js);
-            next.before_interactive = page.before_interactive;
-            Ok((Extraction { next }, Vec::new()))
+            next.before_interactive = page.before_interactive.clone();
+            // No flight: what the HTML's head says is the metadata.
+            let metadata = metadata(&crate::next::page::Page::default(), Some(&page));
+            Ok(Extraction {
+                next,
+                metadata,
+                article: None,
+                navigation: Vec::new(),
+                diagnostics: Vec::new(),
+            })
         }
     }
 }
@@ -42,7 +68,7 @@ fn from_flight(
     bytes: &[u8],
     page: Option<&HtmlPage>,
     mut diagnostics: Vec<Diagnostic>,
-) -> Result<(Extraction, Vec<Diagnostic>), Error> {
+) -> Result<Extraction, Error> {
     let rows = flight::split_rows(bytes);
     if !rows.is_flight(bytes) {
         return Err(Error::NotFlight(format!(
@@ -56,6 +82,16 @@ fn from_flight(
         next.assets.merge(&page.assets.css, &page.assets.js);
         next.before_interactive = page.before_interactive.clone();
     }
+    let composed = compose(&tree, next.router_tree.as_ref());
+    let metadata = metadata(&composed, page);
+    let article = article(&composed, &metadata);
+    let navigation = navigation(&composed);
     diagnostics.extend(tree.diagnostics.iter().cloned());
-    Ok((Extraction { next }, diagnostics))
+    Ok(Extraction {
+        next,
+        metadata,
+        article,
+        navigation,
+        diagnostics,
+    })
 }

@@ -43,6 +43,23 @@ pub struct HtmlPage {
     /// Stylesheets (`<link rel="stylesheet">`) and script files (`<script src>`), in
     /// document order.
     pub assets: HtmlAssets,
+    /// The title, meta and link elements of the page's `<head>`, in order. Servers
+    /// insert some that the flight never carries (`useServerInsertedHTML`, tracing).
+    pub head_tags: Vec<HtmlHeadTag>,
+    /// `<html lang>`.
+    pub lang: Option<String>,
+}
+
+/// A `<title>`, `<meta>` or `<link>` of a page's `<head>`, as the HTML writes it
+/// (attribute names in lower case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlHeadTag {
+    /// `title`, `meta` or `link`.
+    pub tag: String,
+    /// The attributes, in order.
+    pub attributes: Vec<(String, String)>,
+    /// A title's text.
+    pub text: Option<String>,
 }
 
 /// Asset URLs an HTML page loads, as written in its tags.
@@ -78,6 +95,8 @@ pub fn read_page(html: &[u8]) -> HtmlPage {
         next_data: state.next_data,
         before_interactive,
         assets: state.assets,
+        head_tags: state.head_tags,
+        lang: state.lang,
     }
 }
 
@@ -261,6 +280,12 @@ struct ScriptState {
     done: Vec<(usize, String)>,
     next_data: Option<String>,
     assets: HtmlAssets,
+    /// Between `<head>` and `</head>` (or `<body>`).
+    in_head: bool,
+    /// The text of the head's `<title>` being read.
+    title: Option<String>,
+    head_tags: Vec<HtmlHeadTag>,
+    lang: Option<String>,
 }
 
 #[derive(Default)]
@@ -278,10 +303,48 @@ impl TokenSink for ScriptSink {
                 if let Some((_, _, buf)) = &mut state.current {
                     buf.push_str(&text);
                 }
+                if let Some(title) = &mut state.title {
+                    title.push_str(&text);
+                }
             }
             Token::TagToken(tag) => {
                 let name: &str = &tag.name;
                 let start = tag.kind == TagKind::StartTag;
+                match (name, start) {
+                    ("html", true) if state.lang.is_none() => {
+                        state.lang = tag
+                            .attrs
+                            .iter()
+                            .find(|a| &*a.name.local == "lang")
+                            .map(|a| a.value.to_string())
+                    }
+                    ("head", true) => state.in_head = true,
+                    ("head", false) | ("body", true) => state.in_head = false,
+                    ("meta" | "link", true) if state.in_head && state.inert == 0 => {
+                        state.head_tags.push(HtmlHeadTag {
+                            tag: name.to_string(),
+                            attributes: tag
+                                .attrs
+                                .iter()
+                                .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                                .collect(),
+                            text: None,
+                        })
+                    }
+                    ("title", true) if state.in_head && state.inert == 0 => {
+                        state.title = Some(String::new())
+                    }
+                    ("title", false) => {
+                        if let Some(text) = state.title.take() {
+                            state.head_tags.push(HtmlHeadTag {
+                                tag: "title".into(),
+                                attributes: Vec::new(),
+                                text: Some(text),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
                 match name {
                     "script" if start => {
                         let attr = |n: &str| {

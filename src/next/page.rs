@@ -996,11 +996,60 @@ impl<'t> Composer<'t> {
                 _ => {}
             }
         }
+        // A slot whose content is its own not-found UI (13.x sends an unmatched URL's page
+        // that way) is a not-found page too.
+        let showing_not_found = (0..self.page.nodes.len() as NodeIndex).any(|slot| {
+            let Some(el) = self.page.element(slot) else {
+                return false;
+            };
+            let Some(not_found) = el.prop("notFound").map(PropValue::nodes) else {
+                return false;
+            };
+            !el.children.is_empty()
+                && matches!(el.kind, ElementKind::Slot { .. })
+                && self.shape(&el.children) == self.shape(&not_found)
+        });
+        if !replacements.is_empty() || showing_not_found {
+            // Next's not-found boundary renders this before the not-found UI; it ends up
+            // in the head.
+            let noindex = self.add(PageNode::Element(PageElement {
+                kind: ElementKind::Host("meta".into()),
+                key: None,
+                props: vec![
+                    ("name".into(), PropValue::String("robots".into())),
+                    ("content".into(), PropValue::String("noindex".into())),
+                ],
+                children: Vec::new(),
+            }));
+            self.page.head.push(noindex);
+        }
         for (slot, holders) in replacements {
             if let PageNode::Element(el) = &mut self.page.nodes[slot as usize] {
                 el.children = holders;
             }
         }
+    }
+
+    /// The tags and texts of nodes and everything below them, through holders and
+    /// wrappers: what they show, to compare two subtrees.
+    fn shape(&self, nodes: &[NodeIndex]) -> String {
+        let mut out = String::new();
+        let mut stack: Vec<NodeIndex> = nodes.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            match self.page.node(i) {
+                PageNode::Text(t) => out.push_str(t),
+                PageNode::Element(el) => {
+                    if let ElementKind::Host(tag) = &el.kind {
+                        out.push('<');
+                        out.push_str(tag);
+                        out.push('>');
+                    }
+                    stack.extend(el.children.iter().rev().copied());
+                }
+                PageNode::Pending | PageNode::Error { .. } => out.push('?'),
+            }
+        }
+        out
     }
 
     /// Wraps each slot's content in its `template.js` output, as the layout router

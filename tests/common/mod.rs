@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod dom;
+
 use std::path::{Path, PathBuf};
 
 use next_rsc::flight::{self, ResolveOptions, WriteOptions};

@@ -1,0 +1,368 @@
+//! The page's article, found by structure: the `<article>` element with the most text
+//! (else the `<main>` of a page whose metadata says it is an article), its `<h1>`, its
+//! `<time dateTime>`, its tag lists, and its body: the block that holds most of its
+//! text, without the title and the header, footer, nav and aside regions around it.
+//! JSON-LD and `article:*` metadata fill in what the structure does not say. Nothing
+//! here knows any one site.
+
+use serde::Serialize;
+
+use super::metadata::{Metadata, is_host};
+use super::text::{collapse, readable_text};
+use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
+use crate::render::html::write_nodes;
+
+/// An article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    /// Its title: the `<h1>`, else the Open Graph or document title.
+    pub title: Option<String>,
+    /// When it was published (as written: a `dateTime`, an ISO date …).
+    pub published: Option<String>,
+    /// When it was last changed.
+    pub modified: Option<String>,
+    /// Its author.
+    pub author: Option<String>,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Its language.
+    pub lang: Option<String>,
+    /// The body as HTML (`dangerouslySetInnerHTML` content inlined).
+    pub html: String,
+    /// The body's readable text, one line per block.
+    pub text: String,
+    /// Words in `text`.
+    pub word_count: usize,
+}
+
+/// Regions of an article that are not its body.
+const NOT_BODY: [&str; 4] = ["header", "footer", "nav", "aside"];
+
+/// Fewer words than this in an `<article>`: a teaser or a card, not an article.
+const MIN_WORDS: usize = 20;
+
+/// Finds the article of a composed page, or `None` when the page has none.
+pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
+    let root = article_root(page, metadata)?;
+    let title_node = descendants_of(page, root).find(|&i| is_host(page, i, "h1"));
+    let body = body_of(page, root, title_node);
+    let skip = |i: NodeIndex| {
+        Some(i) == title_node
+            || matches!(page.element(i).map(|e| &e.kind), Some(ElementKind::Host(t)) if NOT_BODY.contains(&t.as_str()) && i != body)
+    };
+    let parts = body_parts(page, body, &skip);
+    let mut html = String::new();
+    write_nodes(page, &parts, &mut html);
+    let text = parts
+        .iter()
+        .map(|&p| readable_text(page, p))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ld = article_json_ld(metadata);
+    let ld_text = |key: &str| {
+        ld.and_then(|o| o.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let title = title_node
+        .map(|h| collapse(&page.text(h)))
+        .filter(|t| !t.is_empty())
+        .or_else(|| ld_text("headline"))
+        .or_else(|| metadata.open_graph.title.clone())
+        .or_else(|| metadata.title.clone());
+    let published = descendants_of(page, root)
+        .filter_map(|i| page.element(i))
+        .find(|el| el.kind == ElementKind::Host("time".into()))
+        .and_then(|el| el.str_prop("dateTime").map(str::to_string))
+        .or_else(|| metadata.open_graph.published_time.clone())
+        .or_else(|| ld_text("datePublished"));
+    let modified = metadata
+        .open_graph
+        .modified_time
+        .clone()
+        .or_else(|| ld_text("dateModified"));
+    let author = ld
+        .and_then(|o| o.get("author"))
+        .and_then(json_ld_name)
+        .or_else(|| {
+            metadata
+                .open_graph
+                .authors
+                .iter()
+                .find(|a| !a.contains("://"))
+                .cloned()
+        })
+        .or_else(|| metadata.authors.iter().find_map(|a| a.name.clone()))
+        .or_else(|| rel_author(page, root));
+    let word_count = text.split_whitespace().count();
+    Some(Article {
+        title,
+        published,
+        modified,
+        author,
+        tags: tags(page, root, metadata, ld),
+        lang: metadata.lang.clone().or_else(|| ld_text("inLanguage")),
+        html,
+        text,
+        word_count,
+    })
+}
+
+fn descendants_of(page: &Page, index: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
+    page.descendants(index).into_iter().map(|(i, _)| i)
+}
+
+/// The `<article>` with the most words; else, when metadata or JSON-LD say the page is
+/// an article, its `<main>` (or `<body>`).
+fn article_root(page: &Page, metadata: &Metadata) -> Option<NodeIndex> {
+    let all: Vec<NodeIndex> = page
+        .roots()
+        .iter()
+        .flat_map(|&r| std::iter::once(r).chain(descendants_of(page, r)))
+        .collect();
+    let words = |i: NodeIndex| readable_text(page, i).split_whitespace().count();
+    let best = all
+        .iter()
+        .copied()
+        .filter(|&i| is_host(page, i, "article"))
+        .map(|i| (words(i), i))
+        .max_by_key(|&(w, _)| w);
+    if let Some((w, i)) = best
+        && w >= MIN_WORDS
+    {
+        return Some(i);
+    }
+    let said_article = metadata.open_graph.kind.as_deref() == Some("article")
+        || article_json_ld(metadata).is_some();
+    if !said_article {
+        return None;
+    }
+    // The innermost <main> with most of the text, else <body>.
+    let main = all
+        .iter()
+        .copied()
+        .filter(|&i| is_host(page, i, "main"))
+        .map(|i| (words(i), i))
+        .max_by_key(|&(w, _)| w)
+        .map(|(_, i)| i);
+    main.or_else(|| all.iter().copied().find(|&i| is_host(page, i, "body")))
+        .filter(|&i| words(i) >= MIN_WORDS)
+}
+
+/// The block that holds most of the article's text: from the root, go down into the
+/// child that holds 70 % or more of the words, while there is one.
+fn body_of(page: &Page, root: NodeIndex, title: Option<NodeIndex>) -> NodeIndex {
+    let mut node = root;
+    loop {
+        let total = words_without(page, node, title);
+        if total == 0 {
+            return node;
+        }
+        let Some(el) = page.element(node) else {
+            return node;
+        };
+        let children = flat_children(page, el);
+        let dominant = children
+            .into_iter()
+            .filter(|&c| Some(c) != title && page.element(c).is_some())
+            .find(|&c| words_without(page, c, title) * 10 >= total * 7);
+        match dominant {
+            Some(c) => node = c,
+            None => return node,
+        }
+    }
+}
+
+fn words_without(page: &Page, node: NodeIndex, skip: Option<NodeIndex>) -> usize {
+    let all = readable_text(page, node).split_whitespace().count();
+    match skip {
+        Some(s) if s == node || descendants_of(page, node).any(|d| d == s) => {
+            all.saturating_sub(readable_text(page, s).split_whitespace().count())
+        }
+        _ => all,
+    }
+}
+
+/// The element children of an element, looking through fragments, slots, Suspense and
+/// client components (their content is where it shows).
+fn flat_children(page: &Page, el: &PageElement) -> Vec<NodeIndex> {
+    let mut out = Vec::new();
+    let mut stack: Vec<NodeIndex> = el.children.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        match page.node(i) {
+            PageNode::Element(child) if matches!(child.kind, ElementKind::Host(_)) => out.push(i),
+            PageNode::Element(child) => stack.extend(child.children.iter().rev().copied()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The body's parts: the body's children, leaving out the title and the regions that
+/// are not body (their siblings stay).
+fn body_parts(page: &Page, body: NodeIndex, skip: &dyn Fn(NodeIndex) -> bool) -> Vec<NodeIndex> {
+    let Some(el) = page.element(body) else {
+        return vec![body];
+    };
+    if crate::render::html::inner_html(el).is_some() {
+        return vec![body];
+    }
+    let mut parts = Vec::new();
+    let mut stack: Vec<NodeIndex> = el.children.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        if skip(i) {
+            continue;
+        }
+        // Look through wrappers that are not elements of their own, so that a region
+        // inside a Suspense or a client component is still left out.
+        // An element around the title or a region (a wrapper, a Suspense, a client
+        // component) gives its other content.
+        match page.node(i) {
+            PageNode::Element(child) if contains(page, i, skip) => {
+                stack.extend(child.children.iter().rev().copied())
+            }
+            _ => parts.push(i),
+        }
+    }
+    parts
+}
+
+fn contains(page: &Page, index: NodeIndex, skip: &dyn Fn(NodeIndex) -> bool) -> bool {
+    descendants_of(page, index).any(skip)
+}
+
+/// The JSON-LD object that describes an article (`Article`, `BlogPosting`,
+/// `NewsArticle` …), looking into `@graph` lists.
+fn article_json_ld(metadata: &Metadata) -> Option<&serde_json::Map<String, serde_json::Value>> {
+    let is_article = |o: &serde_json::Map<String, serde_json::Value>| {
+        let kinds: Vec<&str> = match o.get("@type") {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|i| i.as_str()).collect()
+            }
+            _ => Vec::new(),
+        };
+        kinds
+            .iter()
+            .any(|k| k.ends_with("Article") || *k == "BlogPosting" || *k == "Report")
+    };
+    let mut candidates: Vec<&serde_json::Value> = metadata.json_ld.iter().collect();
+    while let Some(value) = candidates.pop() {
+        match value {
+            serde_json::Value::Object(o) if is_article(o) => return Some(o),
+            serde_json::Value::Object(o) => {
+                if let Some(graph) = o.get("@graph") {
+                    candidates.push(graph);
+                }
+            }
+            serde_json::Value::Array(items) => candidates.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A JSON-LD person or organisation's name (or a list's first).
+fn json_ld_name(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Object(o) => o.get("name").and_then(|n| n.as_str()).map(str::to_string),
+        serde_json::Value::Array(items) => items.iter().find_map(json_ld_name),
+        _ => None,
+    }
+}
+
+/// The text of an `<a rel="author">` in the article.
+fn rel_author(page: &Page, root: NodeIndex) -> Option<String> {
+    descendants_of(page, root).find_map(|i| {
+        let el = page.element(i)?;
+        let rel = el.str_prop("rel")?;
+        rel.split_ascii_whitespace()
+            .any(|r| r == "author")
+            .then(|| collapse(&page.text(i)))
+    })
+}
+
+/// Tags: `article:tag` metadata, else JSON-LD `keywords`, else the article's own tag
+/// lists (`rel="tag"` links, items of elements whose class names them tags, a client
+/// component's `tags` prop).
+fn tags(
+    page: &Page,
+    root: NodeIndex,
+    metadata: &Metadata,
+    ld: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Vec<String> {
+    if !metadata.open_graph.tags.is_empty() {
+        return metadata.open_graph.tags.clone();
+    }
+    if let Some(keywords) = ld.and_then(|o| o.get("keywords")) {
+        let list: Vec<String> = match keywords {
+            serde_json::Value::String(s) => s
+                .split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !list.is_empty() {
+            return list;
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    let mut add = |tag: String| {
+        let tag = collapse(tag.trim_start_matches('#'));
+        if !tag.is_empty() && tag.chars().count() <= 60 && !found.contains(&tag) {
+            found.push(tag);
+        }
+    };
+    for i in descendants_of(page, root) {
+        let Some(el) = page.element(i) else { continue };
+        if let ElementKind::Client { .. } = el.kind
+            && let Some(PropValue::Array(items)) = el.prop("tags")
+        {
+            for item in items {
+                if let PropValue::String(s) = item {
+                    add(s.clone());
+                }
+            }
+        }
+        let rel_tag = el
+            .str_prop("rel")
+            .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "tag"));
+        if rel_tag || is_tag_item(page, i, el) {
+            add(page.text(i));
+        }
+    }
+    found
+}
+
+/// An element whose class names it a tag (`tag`, `taxonomy-item`, `keyword`, `chip`) and
+/// that holds only a short text, not other tag items.
+fn is_tag_item(page: &Page, index: NodeIndex, el: &PageElement) -> bool {
+    let Some(class) = el.str_prop("className") else {
+        return false;
+    };
+    let class = class.to_ascii_lowercase();
+    let named = class.split_ascii_whitespace().any(|c| {
+        (c.contains("tag") && !c.contains("stage"))
+            || c.contains("taxonomy-item")
+            || c.contains("keyword")
+            || c.contains("chip")
+    });
+    named
+        && !descendants_of(page, index).any(|d| {
+            page.element(d)
+                .is_some_and(|e| matches!(e.kind, ElementKind::Host(ref t) if is_block_list(t)))
+        })
+        && page.text(index).chars().count() <= 60
+}
+
+fn is_block_list(tag: &str) -> bool {
+    matches!(tag, "ul" | "ol" | "div" | "li" | "p" | "section")
+}

@@ -1,0 +1,230 @@
+//! Text as a reader sees it: white space collapsed, block elements on lines of their
+//! own, `dangerouslySetInnerHTML` content read as the HTML it is.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+
+use crate::next::page::{ElementKind, NodeIndex, Page, PageNode};
+use crate::render::html::inner_html;
+
+/// Elements that start a line of their own.
+const BLOCK: [&str; 40] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+    "html",
+];
+
+/// Elements whose content is not read.
+const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
+
+/// True for a tag that starts a line of its own.
+pub(crate) fn is_block(tag: &str) -> bool {
+    BLOCK.contains(&tag)
+}
+
+/// White space runs made one space, ends trimmed.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when the node is an `<h1>` … `<h6>`.
+pub(crate) fn is_heading(page: &Page, index: NodeIndex) -> bool {
+    matches!(page.element(index).map(|e| &e.kind),
+        Some(ElementKind::Host(t)) if t.len() == 2 && t.starts_with('h') && t.as_bytes()[1].is_ascii_digit())
+}
+
+/// The readable text of a node: one line per block, white space collapsed.
+pub fn readable_text(page: &Page, index: NodeIndex) -> String {
+    let mut raw = String::new();
+    enum Step {
+        Node(NodeIndex),
+        Break,
+        LeavePre,
+    }
+    // Inside <pre>, line breaks in text are lines; elsewhere they are white space.
+    let mut pre = 0usize;
+    let mut stack = vec![Step::Node(index)];
+    while let Some(step) = stack.pop() {
+        let index = match step {
+            Step::Break => {
+                raw.push('\n');
+                continue;
+            }
+            Step::LeavePre => {
+                pre -= 1;
+                continue;
+            }
+            Step::Node(i) => i,
+        };
+        match page.node(index) {
+            PageNode::Text(t) => push_text(&mut raw, t, pre > 0),
+            PageNode::Element(el) => {
+                if let ElementKind::Host(tag) = &el.kind {
+                    if UNREAD.contains(&tag.as_str()) {
+                        continue;
+                    }
+                    if is_block(tag) {
+                        raw.push('\n');
+                        stack.push(Step::Break);
+                    }
+                    if tag == "pre" {
+                        pre += 1;
+                        stack.push(Step::LeavePre);
+                    }
+                    if let Some(html) = inner_html(el) {
+                        raw.push_str(&html_text(html));
+                        continue;
+                    }
+                }
+                stack.extend(el.children.iter().rev().map(|&c| Step::Node(c)));
+            }
+            PageNode::Pending | PageNode::Error { .. } => {}
+        }
+    }
+    lines(&raw)
+}
+
+/// Appends text; outside `<pre>` its line breaks are spaces.
+fn push_text(raw: &mut String, text: &str, keep_lines: bool) {
+    if keep_lines {
+        raw.push_str(text);
+    } else {
+        raw.extend(
+            text.chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+    }
+}
+
+/// Lines with white space collapsed, empty ones dropped.
+fn lines(raw: &str) -> String {
+    raw.lines()
+        .map(collapse)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The readable text of an HTML fragment (a `dangerouslySetInnerHTML` string).
+pub fn html_text(html: &str) -> String {
+    let sink = TextSink::default();
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let state = tokenizer.sink.0.into_inner();
+    lines(&state.text)
+}
+
+#[derive(Default)]
+struct TextState {
+    text: String,
+    /// Inside a script, style … whose text is not read.
+    unread: Option<String>,
+    /// Open `<pre>` elements.
+    pre: usize,
+}
+
+#[derive(Default)]
+struct TextSink(RefCell<TextState>);
+
+impl TokenSink for TextSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut state = self.0.borrow_mut();
+        match token {
+            Token::CharacterTokens(t) if state.unread.is_none() => {
+                let keep_lines = state.pre > 0;
+                push_text(&mut state.text, &t, keep_lines)
+            }
+            Token::TagToken(tag) => {
+                let name: &str = &tag.name;
+                if name == "pre" {
+                    if tag.kind == TagKind::EndTag {
+                        state.pre = state.pre.saturating_sub(1);
+                    } else {
+                        state.pre += 1;
+                    }
+                }
+                if tag.kind == TagKind::EndTag {
+                    if state.unread.as_deref() == Some(name) {
+                        state.unread = None;
+                    }
+                } else if UNREAD.contains(&name) && state.unread.is_none() {
+                    state.unread = Some(name.to_string());
+                    if matches!(name, "script" | "style") {
+                        return TokenSinkResult::RawData(if name == "script" {
+                            RawKind::ScriptData
+                        } else {
+                            RawKind::Rawtext
+                        });
+                    }
+                }
+                if is_block(name) {
+                    state.text.push('\n');
+                }
+            }
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inner_html_reads_as_lines() {
+        assert_eq!(
+            html_text(
+                "<h2>One</h2><p>two <b>three</b>\n  four</p><script>no()</script><ul><li>five</li></ul>"
+            ),
+            "One\ntwo three four\nfive"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Renderers: the composed page back to HTML.
+
+pub mod html;
