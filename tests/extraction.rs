@@ -191,7 +191,7 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// The article body's words in the server's DOM: from the article, down into the child
-/// holding 70 % or more of the words while there is one; the `<h1>` and the header,
+/// holding 70 % or more of the article's words while there is one; the `<h1>` and the header,
 /// footer, nav and aside regions left out.
 fn server_body_words(dom: &Dom, article: usize) -> Vec<String> {
     let h1 = dom
@@ -205,9 +205,9 @@ fn server_body_words(dom: &Dom, article: usize) -> Vec<String> {
             _ => all,
         }
     };
+    let total = count(article);
     let mut body = article;
     loop {
-        let total = count(body);
         let children: Vec<usize> = dom.element(body).unwrap().children.clone();
         let next = children
             .into_iter()
@@ -442,4 +442,37 @@ fn real_sites_against_their_goldens() {
         !article.text.contains("Related Post"),
         "the related-posts nav is not body"
     );
+}
+
+/// Hostile shapes finish in linear time: tens of thousands of nested articles, tag-like
+/// spans and layout routers, and props that share each other exponentially.
+#[test]
+fn hostile_nesting_and_sharing_end() {
+    let depth = 30_000;
+    let mut row = String::new();
+    for _ in 0..depth {
+        row.push_str(r##"["$","article",null,{"children":["some words here ",["$","span",null,{"className":"tag","children":"#t "}],"##);
+    }
+    row.push_str("null");
+    for _ in 0..depth {
+        row.push_str("]}]");
+    }
+    let payload = format!("0:{row}\n");
+    let x = extract(payload.as_bytes()).expect("flight");
+    let article = x.article.expect("the outer article");
+    // The body is the block with 70 % of the words: 30 % of the levels at most are cut.
+    assert!(
+        article.word_count >= 3 * depth * 7 / 10,
+        "{}",
+        article.word_count
+    );
+
+    // Each row holds the one before twice: 2^40 copies if props were copied naively.
+    let mut shared = String::from("1:[\"x\"]\n");
+    for i in 2..42 {
+        shared.push_str(&format!("{:x}:[\"${:x}\",\"${:x}\"]\n", i, i - 1, i - 1));
+    }
+    shared.push_str("0:[\"$\",\"div\",null,{\"data\":\"$29\",\"children\":\"hi\"}]\n");
+    let x = extract(shared.as_bytes()).expect("flight");
+    assert!(x.article.is_none());
 }

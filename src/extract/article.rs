@@ -44,9 +44,10 @@ const MIN_WORDS: usize = 20;
 
 /// Finds the article of a composed page, or `None` when the page has none.
 pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
-    let root = article_root(page, metadata)?;
+    let counts = Counts::of(page);
+    let root = article_root(page, metadata, &counts)?;
     let title_node = descendants_of(page, root).find(|&i| is_host(page, i, "h1"));
-    let body = body_of(page, root, title_node);
+    let body = body_of(page, root, title_node, &counts);
     let skip = |i: NodeIndex| {
         Some(i) == title_node
             || matches!(page.element(i).map(|e| &e.kind), Some(ElementKind::Host(t)) if NOT_BODY.contains(&t.as_str()) && i != body)
@@ -102,7 +103,7 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
         published,
         modified,
         author,
-        tags: tags(page, root, metadata, ld),
+        tags: tags(page, root, metadata, ld, &counts),
         lang: metadata.lang.clone().or_else(|| ld_text("inLanguage")),
         html,
         text,
@@ -114,20 +115,87 @@ fn descendants_of(page: &Page, index: NodeIndex) -> impl Iterator<Item = NodeInd
     page.descendants(index).into_iter().map(|(i, _)| i)
 }
 
+/// Words and nodes below every node, counted once for the whole page (linear time, no
+/// recursion), so that choosing among nested candidates stays linear.
+struct Counts {
+    words: Vec<usize>,
+    sizes: Vec<usize>,
+    parent: Vec<Option<NodeIndex>>,
+}
+
+impl Counts {
+    fn of(page: &Page) -> Counts {
+        let n = page.len();
+        let mut counts = Counts {
+            words: vec![0; n],
+            sizes: vec![1; n],
+            parent: vec![None; n],
+        };
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<NodeIndex> = page.roots().iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            order.push(i);
+            match page.node(i) {
+                PageNode::Text(t) => counts.words[i as usize] = t.split_whitespace().count(),
+                PageNode::Element(el) => {
+                    if let Some(html) = crate::render::html::inner_html(el) {
+                        counts.words[i as usize] =
+                            super::text::html_text(html).split_whitespace().count();
+                    }
+                    for &c in el.children.iter().rev() {
+                        counts.parent[c as usize] = Some(i);
+                        stack.push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for &i in order.iter().rev() {
+            if let Some(p) = counts.parent[i as usize] {
+                counts.sizes[p as usize] += counts.sizes[i as usize];
+                if !is_unread(page, p) {
+                    counts.words[p as usize] += counts.words[i as usize];
+                }
+            }
+        }
+        counts
+    }
+
+    fn words(&self, i: NodeIndex) -> usize {
+        self.words[i as usize]
+    }
+
+    fn is_ancestor(&self, ancestor: NodeIndex, mut node: NodeIndex) -> bool {
+        loop {
+            if node == ancestor {
+                return true;
+            }
+            match self.parent[node as usize] {
+                Some(p) => node = p,
+                None => return false,
+            }
+        }
+    }
+}
+
+fn is_unread(page: &Page, i: NodeIndex) -> bool {
+    matches!(page.element(i).map(|e| &e.kind),
+        Some(ElementKind::Host(t)) if matches!(t.as_str(), "script" | "style" | "template" | "noscript" | "head" | "title"))
+}
+
 /// The `<article>` with the most words; else, when metadata or JSON-LD say the page is
 /// an article, its `<main>` (or `<body>`).
-fn article_root(page: &Page, metadata: &Metadata) -> Option<NodeIndex> {
+fn article_root(page: &Page, metadata: &Metadata, counts: &Counts) -> Option<NodeIndex> {
     let all: Vec<NodeIndex> = page
         .roots()
         .iter()
         .flat_map(|&r| std::iter::once(r).chain(descendants_of(page, r)))
         .collect();
-    let words = |i: NodeIndex| readable_text(page, i).split_whitespace().count();
     let best = all
         .iter()
         .copied()
         .filter(|&i| is_host(page, i, "article"))
-        .map(|i| (words(i), i))
+        .map(|i| (counts.words(i), i))
         .max_by_key(|&(w, _)| w);
     if let Some((w, i)) = best
         && w >= MIN_WORDS
@@ -139,49 +207,45 @@ fn article_root(page: &Page, metadata: &Metadata) -> Option<NodeIndex> {
     if !said_article {
         return None;
     }
-    // The innermost <main> with most of the text, else <body>.
+    // The <main> with most of the text, else <body>.
     let main = all
         .iter()
         .copied()
         .filter(|&i| is_host(page, i, "main"))
-        .map(|i| (words(i), i))
+        .map(|i| (counts.words(i), i))
         .max_by_key(|&(w, _)| w)
         .map(|(_, i)| i);
     main.or_else(|| all.iter().copied().find(|&i| is_host(page, i, "body")))
-        .filter(|&i| words(i) >= MIN_WORDS)
+        .filter(|&i| counts.words(i) >= MIN_WORDS)
 }
 
 /// The block that holds most of the article's text: from the root, go down into the
-/// child that holds 70 % or more of the words, while there is one.
-fn body_of(page: &Page, root: NodeIndex, title: Option<NodeIndex>) -> NodeIndex {
+/// child that holds 70 % or more of the article's words, while there is one (measured
+/// against the whole article, so that nesting cannot whittle the body away).
+fn body_of(page: &Page, root: NodeIndex, title: Option<NodeIndex>, counts: &Counts) -> NodeIndex {
+    let without_title = |node: NodeIndex| match title {
+        Some(t) if counts.is_ancestor(node, t) => {
+            counts.words(node).saturating_sub(counts.words(t))
+        }
+        _ => counts.words(node),
+    };
+    let total = without_title(root);
     let mut node = root;
     loop {
-        let total = words_without(page, node, title);
         if total == 0 {
             return node;
         }
         let Some(el) = page.element(node) else {
             return node;
         };
-        let children = flat_children(page, el);
-        let dominant = children
+        let dominant = flat_children(page, el)
             .into_iter()
             .filter(|&c| Some(c) != title && page.element(c).is_some())
-            .find(|&c| words_without(page, c, title) * 10 >= total * 7);
+            .find(|&c| without_title(c) * 10 >= total * 7);
         match dominant {
             Some(c) => node = c,
             None => return node,
         }
-    }
-}
-
-fn words_without(page: &Page, node: NodeIndex, skip: Option<NodeIndex>) -> usize {
-    let all = readable_text(page, node).split_whitespace().count();
-    match skip {
-        Some(s) if s == node || descendants_of(page, node).any(|d| d == s) => {
-            all.saturating_sub(readable_text(page, s).split_whitespace().count())
-        }
-        _ => all,
     }
 }
 
@@ -293,6 +357,7 @@ fn tags(
     root: NodeIndex,
     metadata: &Metadata,
     ld: Option<&serde_json::Map<String, serde_json::Value>>,
+    counts: &Counts,
 ) -> Vec<String> {
     if !metadata.open_graph.tags.is_empty() {
         return metadata.open_graph.tags.clone();
@@ -335,7 +400,8 @@ fn tags(
         let rel_tag = el
             .str_prop("rel")
             .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "tag"));
-        if rel_tag || is_tag_item(page, i, el) {
+        // Tag items are small: the size bound keeps nested candidates linear.
+        if rel_tag || counts.sizes[i as usize] <= 16 && is_tag_item(page, i, el) {
             add(page.text(i));
         }
     }

@@ -321,6 +321,12 @@ pub fn compose(tree: &Tree<'_>, router_tree: Option<&RouterTree>) -> Page {
     }
     composer.page.roots = composer.children_of(roots);
     composer.page.head = composer.children_of(head_holder);
+    if composer.budget == 0 {
+        composer
+            .page
+            .missing
+            .push("the page is cut: the payload shares so much that it would not end".into());
+    }
     composer.show_not_found();
     composer.place_templates();
     composer.attach_head();
@@ -610,9 +616,6 @@ impl<'t> Composer<'t> {
     fn run(&mut self) {
         while let Some(task) = self.stack.pop() {
             if self.budget == 0 {
-                self.page.missing.push(
-                    "the page is cut: the payload shares so much that it would not end".into(),
-                );
                 self.stack.clear();
                 break;
             }
@@ -879,6 +882,11 @@ impl<'t> Composer<'t> {
         if level > MAX_PROP_DEPTH {
             return Some(PropValue::Other("nested too deep".into()));
         }
+        // Shared values are copied at every use; the budget ends exponential sharing.
+        if self.budget == 0 {
+            return Some(PropValue::Other("cut: the payload shares too much".into()));
+        }
+        self.budget -= 1;
         let Some(raw) = value.value() else {
             // A whole row: text, bytes, a client module or a stream.
             let id = value.row()?;
@@ -961,54 +969,68 @@ impl<'t> Composer<'t> {
         let not_found = |digest: &str| {
             digest == "NEXT_NOT_FOUND" || digest.starts_with("NEXT_HTTP_ERROR_FALLBACK;404")
         };
-        // Walk from each root keeping the chain of slots above.
-        let mut stack: Vec<(NodeIndex, Vec<NodeIndex>)> = self
-            .page
-            .roots
-            .iter()
-            .rev()
-            .map(|&r| (r, Vec::new()))
-            .collect();
+        // Walk from each root; each node knows the nearest slot above it, each slot the
+        // nearest slot above itself (a chain, not a copied list: nesting stays linear).
+        let mut chain: Vec<(NodeIndex, Option<usize>)> = Vec::new();
+        let mut stack: Vec<(NodeIndex, Option<usize>)> =
+            self.page.roots.iter().rev().map(|&r| (r, None)).collect();
         let mut replacements: Vec<(NodeIndex, Vec<NodeIndex>)> = Vec::new();
-        while let Some((index, slots)) = stack.pop() {
+        let mut chosen: HashSet<NodeIndex> = HashSet::new();
+        while let Some((index, above)) = stack.pop() {
             match self.page.node(index) {
                 PageNode::Error { digest: Some(d) } if not_found(d) => {
-                    let boundary = slots.iter().rev().find_map(|&slot| {
-                        let el = self.page.element(slot)?;
-                        let holders = el.prop("notFound")?.nodes();
-                        (!holders.is_empty()).then_some((slot, holders))
-                    });
-                    if let Some(b) = boundary
-                        && !replacements.contains(&b)
-                    {
-                        replacements.push(b);
+                    let mut link = above;
+                    // Real pages nest a handful of layouts; a bound keeps hostile ones linear.
+                    for _ in 0..MAX_SEGMENT_DEPTH {
+                        let Some(at) = link else { break };
+                        let (slot, up) = chain[at];
+                        let holders = self
+                            .page
+                            .element(slot)
+                            .and_then(|el| el.prop("notFound"))
+                            .map(PropValue::nodes)
+                            .unwrap_or_default();
+                        if !holders.is_empty() {
+                            if chosen.insert(slot) {
+                                replacements.push((slot, holders));
+                            }
+                            break;
+                        }
+                        link = up;
                     }
                 }
                 PageNode::Element(el) => {
-                    let mut slots = slots;
+                    let mut here = above;
                     if matches!(el.kind, ElementKind::Slot { .. }) {
-                        slots.push(index);
+                        chain.push((index, above));
+                        here = Some(chain.len() - 1);
                     }
-                    for &child in el.children.iter().rev() {
-                        stack.push((child, slots.clone()));
-                    }
+                    stack.extend(el.children.iter().rev().map(|&child| (child, here)));
                 }
                 _ => {}
             }
         }
         // A slot whose content is its own not-found UI (13.x sends an unmatched URL's page
         // that way) is a not-found page too.
-        let showing_not_found = (0..self.page.nodes.len() as NodeIndex).any(|slot| {
-            let Some(el) = self.page.element(slot) else {
-                return false;
-            };
-            let Some(not_found) = el.prop("notFound").map(PropValue::nodes) else {
-                return false;
-            };
-            !el.children.is_empty()
-                && matches!(el.kind, ElementKind::Slot { .. })
-                && self.shape(&el.children) == self.shape(&not_found)
-        });
+        // (Only the first slots with a not-found UI are compared: pages have a handful.)
+        let showing_not_found = (0..self.page.nodes.len() as NodeIndex)
+            .filter(|&slot| {
+                self.page.element(slot).is_some_and(|el| {
+                    matches!(el.kind, ElementKind::Slot { .. }) && el.prop("notFound").is_some()
+                })
+            })
+            .take(16)
+            .any(|slot| {
+                let Some(el) = self.page.element(slot) else {
+                    return false;
+                };
+                let Some(not_found) = el.prop("notFound").map(PropValue::nodes) else {
+                    return false;
+                };
+                !el.children.is_empty()
+                    && matches!(el.kind, ElementKind::Slot { .. })
+                    && self.shape(&el.children) == self.shape(&not_found)
+            });
         if !replacements.is_empty() || showing_not_found {
             // Next's not-found boundary renders this before the not-found UI; it ends up
             // in the head.
@@ -1036,6 +1058,9 @@ impl<'t> Composer<'t> {
         let mut out = String::new();
         let mut stack: Vec<NodeIndex> = nodes.iter().rev().copied().collect();
         while let Some(i) = stack.pop() {
+            if out.len() > 1 << 20 {
+                break; // enough to tell two subtrees apart
+            }
             match self.page.node(i) {
                 PageNode::Text(t) => out.push_str(t),
                 PageNode::Element(el) => {
