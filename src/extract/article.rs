@@ -28,6 +28,8 @@ pub struct Article {
     pub tags: Vec<String>,
     /// Its language.
     pub lang: Option<String>,
+    /// Its canonical URL (`<link rel="canonical">`, else `og:url`, else JSON-LD `url`).
+    pub url: Option<String>,
     /// The body as HTML (`dangerouslySetInnerHTML` content inlined).
     pub html: String,
     /// The body's readable text, one line per block.
@@ -105,6 +107,11 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
         author,
         tags: tags(page, root, metadata, ld, &counts),
         lang: metadata.lang.clone().or_else(|| ld_text("inLanguage")),
+        url: metadata
+            .canonical
+            .clone()
+            .or_else(|| metadata.open_graph.url.clone())
+            .or_else(|| ld_text("url")),
         html,
         text,
         word_count,

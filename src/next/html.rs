@@ -20,7 +20,7 @@ use crate::flight::Arena;
 use crate::flight::value::{Value, parse_plain_prefix};
 
 /// The flight stream rebuilt from a page.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PageFlight {
     /// The bytes Next's runtime hands to React, in order.
     pub bytes: Vec<u8>,
@@ -31,7 +31,7 @@ pub struct PageFlight {
 }
 
 /// Everything Next.js-specific an HTML page carries, read in one pass.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct HtmlPage {
     /// The flight stream of an App Router page; `None` when no script mentions
     /// `self.__next_f`.

@@ -1,3 +1,6 @@
-//! Renderers: the composed page back to HTML.
+//! Renderers: the composed page back to HTML, the article to Markdown.
 
 pub mod html;
+pub mod markdown;
+
+pub use markdown::{MarkdownOptions, to_markdown, write_markdown};

@@ -1,0 +1,76 @@
+//! One input read all the way: whatever `input::detect` makes of the bytes, decoded,
+//! resolved and composed into a [`Document`] that extractors and renderers share.
+
+use crate::error::{Diagnostic, Error};
+use crate::flight::{self, ResolveOptions};
+use crate::input::{Source, detect};
+use crate::next::html::HtmlPage;
+use crate::next::page::{Page, compose};
+use crate::next::{NextFacts, app_facts, pages_facts};
+
+/// A page or payload, read.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The Next.js facts.
+    pub next: NextFacts,
+    /// The composed page (empty for a pages-router page: it has no flight).
+    pub page: Page,
+    /// What the HTML page carried, when the input was one.
+    pub html: Option<HtmlPage>,
+    /// What was wrong with the input (the rest was still used).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a flight payload or an HTML page.
+pub fn read(bytes: &[u8]) -> Result<Document, Error> {
+    match detect(bytes)? {
+        Source::Flight => from_flight(bytes, None, Vec::new()),
+        Source::Page(flight, page) => {
+            let bytes = flight.bytes;
+            from_flight(&bytes, Some(page), flight.diagnostics)
+        }
+        Source::PagesRouter(page) => {
+            let text = page.next_data.as_deref().unwrap_or_default();
+            let data: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                Error::NotFlight(format!("the page's __NEXT_DATA__ is not JSON: {e}"))
+            })?;
+            let mut next = pages_facts(&data);
+            next.assets.merge(&page.assets.css, &page.assets.js);
+            next.before_interactive = page.before_interactive.clone();
+            Ok(Document {
+                next,
+                page: Page::default(),
+                html: Some(page),
+                diagnostics: Vec::new(),
+            })
+        }
+    }
+}
+
+fn from_flight(
+    bytes: &[u8],
+    html: Option<HtmlPage>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<Document, Error> {
+    let rows = flight::split_rows(bytes);
+    if !rows.is_flight(bytes) {
+        return Err(Error::NotFlight(format!(
+            "{} bytes, and they do not start with a row header such as `0:`",
+            bytes.len()
+        )));
+    }
+    let tree = flight::resolve(&rows, ResolveOptions::default());
+    let mut next = app_facts(&tree);
+    if let Some(html) = &html {
+        next.assets.merge(&html.assets.css, &html.assets.js);
+        next.before_interactive = html.before_interactive.clone();
+    }
+    let page = compose(&tree, next.router_tree.as_ref());
+    diagnostics.extend(tree.diagnostics.iter().cloned());
+    Ok(Document {
+        next,
+        page,
+        html,
+        diagnostics,
+    })
+}
