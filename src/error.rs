@@ -102,6 +102,14 @@ pub enum Error {
         "a Next.js pages-router page: it carries no flight stream (its data is the __NEXT_DATA__ JSON)"
     )]
     PagesRouter,
+    /// The page has no article (nothing to write as Markdown).
+    #[error(
+        "the page has no article: no <article> with text, and its metadata does not call it one"
+    )]
+    NoArticle,
+    /// The page has no composed content (a pages-router page, a tree-only prefetch).
+    #[error("the input has no page content to render: {0}")]
+    NothingToRender(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

@@ -92,6 +92,50 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Print the page as a complete HTML document, rendered from the flight alone.
+    ///
+    /// The composed page (every layout with its slot filled, down to the page) written
+    /// with React's server rendering rules, the head rebuilt from the metadata elements
+    /// and the page's stylesheets linked. Next's Link, Image and Script components are
+    /// written as what they render; other client components as the server-rendered
+    /// content they received, inside <rsc-client data-rsc-client="module#export">.
+    ///
+    /// Examples:
+    ///   next-rsc html out/blog/hello.txt > hello.html
+    ///   next-rsc html --no-css --scripts page.rsc
+    #[command(verbatim_doc_comment)]
+    Html {
+        /// A flight payload or an App Router HTML page; - for standard input.
+        file: PathBuf,
+        /// Leave every stylesheet out (the page's own links too).
+        #[arg(long)]
+        no_css: bool,
+        /// Keep <script src> elements (Next's chunks try to hydrate the page).
+        #[arg(long)]
+        scripts: bool,
+        /// Exit with status 1 when the input had any problem.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the page's article as Markdown (CommonMark with GFM tables).
+    ///
+    /// YAML front matter (title, date, modified, author, tags, lang, canonical, source),
+    /// the title, then the body: headings, paragraphs, emphasis, links and images resolved
+    /// against the canonical URL, lists, code blocks with their language, blockquotes,
+    /// tables. HTML that Markdown cannot say is kept as HTML. Exits 2 when the page has
+    /// no article.
+    ///
+    /// Examples:
+    ///   next-rsc markdown out/blog/hello.txt > hello.md
+    ///   curl -s https://example.com/blog/post | next-rsc markdown -
+    #[command(verbatim_doc_comment)]
+    Markdown {
+        /// A flight payload or an HTML page; - for standard input.
+        file: PathBuf,
+        /// Exit with status 1 when the input had any problem.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
     /// `id` and `tag` are as on the wire (`""` for an anonymous row or a model row,
@@ -293,6 +337,57 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             })?;
             out.push(b'\n');
             Ok(finish(write_stdout(&out), &diagnostics, strict))
+        }
+        Command::Html {
+            file,
+            no_css,
+            scripts,
+            strict,
+        } => {
+            let input = read_input(&file)?;
+            let document = next_rsc::document::read(&input)?;
+            if document.page.is_empty() {
+                let why = document.page.missing.join("; ");
+                return Err(Error::NothingToRender(if why.is_empty() {
+                    "a pages-router page carries no flight".into()
+                } else {
+                    why
+                }));
+            }
+            let options = next_rsc::render::html::HtmlOptions {
+                stylesheets: if no_css {
+                    &[]
+                } else {
+                    &document.next.assets.css
+                },
+                no_css,
+                scripts,
+            };
+            let mut out = String::new();
+            let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);
+            out.push('\n');
+            Ok(finish(
+                write_stdout(out.as_bytes()),
+                &document.diagnostics,
+                strict,
+            ))
+        }
+        Command::Markdown { file, strict } => {
+            let input = read_input(&file)?;
+            let document = next_rsc::document::read(&input)?;
+            let extraction = next_rsc::extract::extraction(&document);
+            let article = extraction.article.ok_or(Error::NoArticle)?;
+            let source = file.display().to_string();
+            let options = next_rsc::render::MarkdownOptions {
+                source: (source != "-").then_some(source.as_str()),
+            };
+            let mut out = String::new();
+            let _ = next_rsc::render::write_markdown(&article, options, &mut out);
+            Ok(finish(
+                write_stdout(out.as_bytes()),
+                &document.diagnostics,
+                strict,
+            ))
         }
         Command::Rows { file, strict } => {
             let (input, page_diagnostics) = flight_input(read_input(&file)?)?;

@@ -207,3 +207,33 @@ fn extract_reads_pages_router_pages_and_refuses_other_html() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Next.js page"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn html_writes_a_document_and_markdown_the_article() {
+    let out = next_rsc(&["html", &fixture("nextjs/v16/post-hello.rsc")]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\"><head>"));
+    assert!(html.contains("<title>Hello, World | RSC Fixture Blog</title>"));
+    assert!(
+        html.contains("rel=\"stylesheet\""),
+        "the page's CSS is linked"
+    );
+    assert!(html.contains("<h1 class=\"m1WJWW_title\">Hello, World</h1>"));
+    let bare = next_rsc(&["html", "--no-css", &fixture("nextjs/v16/post-hello.rsc")]);
+    assert!(
+        !String::from_utf8(bare.stdout)
+            .unwrap()
+            .contains("rel=\"stylesheet\"")
+    );
+
+    let out = next_rsc(&["markdown", &fixture("nextjs/v14/post-hello.html")]);
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("---\ntitle: \"Hello, World\"\n"));
+    assert!(md.contains("\n# Hello, World\n"));
+
+    let none = next_rsc(&["markdown", &fixture("nextjs/v14/home.rsc")]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no article"));
+}

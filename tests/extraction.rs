@@ -227,6 +227,7 @@ fn server_body_words(dom: &Dom, article: usize) -> Vec<String> {
                 text.push_str(t);
                 text.push(' ');
             }
+            common::dom::Node::Comment(_) => {}
             common::dom::Node::Element(e) => {
                 let skip = Some(n) == h1
                     || n != body && REGIONS.contains(&e.tag.as_str())

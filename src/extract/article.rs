@@ -56,7 +56,8 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
     };
     let parts = body_parts(page, body, &skip);
     let mut html = String::new();
-    write_nodes(page, &parts, &mut html);
+    // Writing into a String cannot fail.
+    let _ = write_nodes(page, &parts, &mut html);
     let text = parts
         .iter()
         .map(|&p| readable_text(page, p))

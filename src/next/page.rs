@@ -271,6 +271,11 @@ impl Page {
         out
     }
 
+    /// The text of an element's children and everything below them.
+    pub fn text_of_children(&self, el: &PageElement) -> String {
+        el.children.iter().map(|&c| self.text(c)).collect()
+    }
+
     /// The text of a node and everything below it, as it reads.
     pub fn text(&self, index: NodeIndex) -> String {
         let mut text = String::new();

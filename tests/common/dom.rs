@@ -15,6 +15,8 @@ use html5ever::tokenizer::{
 pub enum Node {
     Element(Element),
     Text(String),
+    /// A comment (React marks Suspense boundaries with `$`, `$?`, `$!` and `/$`).
+    Comment(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +101,15 @@ impl TokenSink for Sink {
                     }
                 }
             }
+            Token::CommentToken(text) => {
+                let index = dom.nodes.len();
+                dom.nodes.push(Node::Comment(text.to_string()));
+                if let Some(&parent) = dom.open.last()
+                    && let Node::Element(p) = &mut dom.nodes[parent]
+                {
+                    p.children.push(index);
+                }
+            }
             Token::CharacterTokens(text) => {
                 let index = dom.nodes.len();
                 dom.nodes.push(Node::Text(text.to_string()));
@@ -145,14 +156,34 @@ impl Dom {
             };
             let moved = match &mut nodes[div] {
                 Node::Element(e) => std::mem::take(&mut e.children),
-                Node::Text(_) => continue,
+                _ => continue,
             };
-            for node in nodes.iter_mut() {
-                if let Node::Element(parent) = node {
-                    if let Some(at) = parent.children.iter().position(|&c| c == template) {
-                        parent.children.splice(at..=at, moved.clone());
+            let is_end = |node: &Node| matches!(node, Node::Comment(c) if c == "/$");
+            for p in 0..nodes.len() {
+                let Node::Element(parent) = &nodes[p] else {
+                    continue;
+                };
+                let children = parent.children.clone();
+                let mut kept: Vec<usize> = Vec::with_capacity(children.len());
+                let mut k = 0;
+                while k < children.len() {
+                    let c = children[k];
+                    if c == template {
+                        // The fallback after the placeholder, up to the boundary's end, goes.
+                        kept.extend(moved.iter().copied());
+                        k += 1;
+                        while k < children.len() && !is_end(&nodes[children[k]]) {
+                            k += 1;
+                        }
+                        continue;
                     }
-                    parent.children.retain(|&c| c != div);
+                    if c != div {
+                        kept.push(c);
+                    }
+                    k += 1;
+                }
+                if let Node::Element(parent) = &mut nodes[p] {
+                    parent.children = kept;
                 }
             }
         }
@@ -162,7 +193,7 @@ impl Dom {
     pub fn element(&self, i: usize) -> Option<&Element> {
         match &self.nodes[i] {
             Node::Element(e) => Some(e),
-            Node::Text(_) => None,
+            _ => None,
         }
     }
 
@@ -210,6 +241,7 @@ impl Dom {
         while let Some(n) = stack.pop() {
             match &self.nodes[n] {
                 Node::Text(t) => text.push_str(t),
+                Node::Comment(_) => {}
                 Node::Element(e) if matches!(e.tag.as_str(), "script" | "style" | "template") => {}
                 Node::Element(e) => stack.extend(e.children.iter().rev().copied()),
             }
