@@ -554,7 +554,7 @@ impl<'p> Writer<'p> {
                         continue;
                     }
                     let selected = selects.last().cloned().flatten();
-                    self.element(tag, el, selected.as_ref(), &mut stack);
+                    // The context ends after the element's content: scheduled first.
                     match tag.as_str() {
                         "svg" => {
                             svg += 1;
@@ -574,6 +574,7 @@ impl<'p> Writer<'p> {
                         }
                         _ => {}
                     }
+                    self.element(tag, el, selected.as_ref(), &mut stack);
                 }
                 ElementKind::Client { module, export } => {
                     self.client(el, module, export, &mut stack)
@@ -1379,6 +1380,68 @@ mod tests {
         assert_eq!(
             break_end_tag("a</script><SCRIPT>", "script"),
             "a</\\u0073cript><\\u0053CRIPT>"
+        );
+    }
+
+    fn page_of(payload: &[u8]) -> Page {
+        let rows = crate::flight::split_rows(payload);
+        let tree = crate::flight::resolve(&rows, Default::default());
+        crate::next::page::compose(&tree, None)
+    }
+
+    fn body_of(payload: &str) -> String {
+        let page = page_of(payload.as_bytes());
+        let mut out = String::new();
+        write_nodes(&page, page.roots(), &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn form_controls_write_their_values_as_react_does() {
+        assert_eq!(
+            body_of(
+                r#"0:["$","input",null,{"value":"x","name":"q","type":"text","checked":true}]"#
+            ),
+            r#"<input type="text" name="q" checked="" value="x"/>"#
+        );
+        assert_eq!(
+            body_of(r#"0:["$","textarea",null,{"defaultValue":"\nhi <b>","rows":3}]"#),
+            "<textarea rows=\"3\">\n\nhi &lt;b&gt;</textarea>"
+        );
+        assert_eq!(
+            body_of(
+                r#"0:["$","select",null,{"value":"b","children":[["$","option",null,{"value":"a","children":"A"}],["$","option",null,{"value":"b","children":"B"}]]}]"#
+            ),
+            r#"<select><option value="a">A</option><option value="b" selected="">B</option></select>"#
+        );
+    }
+
+    #[test]
+    fn next_components_render_as_what_they_render() {
+        let payload = r#"1:I["1",[],""]
+2:I["2",[],"default"]
+3:I["3",[],"Widget"]
+0:["$","div",null,{"children":[["$","$L1",null,{"href":"/a","prefetch":false,"className":"l","children":"A"}],["$","$L2",null,{"src":"/i.png","alt":"I","width":10,"height":20,"priority":true}],["$","$L3",null,{"icon":["$","b",null,{"children":"*"}],"children":"w"}]]}]"#;
+        assert_eq!(
+            body_of(payload),
+            r#"<div><a href="/a" class="l">A</a><img alt="I" height="20" width="10" src="/i.png"/><rsc-client data-rsc-client="3#Widget"><b>*</b>w</rsc-client></div>"#
+        );
+    }
+
+    #[test]
+    fn suspense_shows_its_fallback_when_the_content_never_came() {
+        let payload = r#"1:"$Sreact.suspense"
+0:["$","div",null,{"children":["$","$1",null,{"fallback":["$","p",null,{"children":"wait"}],"children":"$L9"}]}]"#;
+        assert_eq!(body_of(payload), "<div><p>wait</p></div>");
+    }
+
+    #[test]
+    fn documents_hoist_into_the_head() {
+        let payload = r#"0:["$","html",null,{"lang":"en","children":["$","body",null,{"children":[["$","title",null,{"children":"T"}],["$","link",null,{"rel":"stylesheet","href":"/a.css","precedence":"p"}],["$","link",null,{"rel":"stylesheet","href":"/a.css","precedence":"p"}],["$","svg",null,{"children":["$","title",null,{"children":"icon"}]}],["$","p",null,{"children":"x"}]]}]}]"#;
+        let page = page_of(payload.as_bytes());
+        assert_eq!(
+            to_html(&page),
+            r#"<!DOCTYPE html><html lang="en"><head><title>T</title><link href="/a.css" rel="stylesheet" data-precedence="p"/></head><body><svg><title>icon</title></svg><p>x</p></body></html>"#
         );
     }
 
