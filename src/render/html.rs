@@ -1446,6 +1446,29 @@ mod tests {
     }
 
     #[test]
+    fn scripts_preformatted_text_and_xml_attributes() {
+        let payload = r#"1:I["1",[],"default"]
+0:["$","div",null,{"xmlLang":"ko","children":[["$","pre",null,{"children":"\nkept"}],["$","$L1",null,{"src":"/s.js","strategy":"afterInteractive"}],["$","script",null,{"children":"if (a</script>) {}"}]]}]"#;
+        let page = page_of(payload.as_bytes());
+        let mut with_scripts = String::new();
+        let options = HtmlOptions {
+            scripts: true,
+            ..HtmlOptions::default()
+        };
+        let mut writer = Writer::new(&page, options, false);
+        writer.write(page.roots());
+        with_scripts.push_str(&writer.out);
+        assert_eq!(
+            with_scripts,
+            "<div xml:lang=\"ko\"><pre>\n\nkept</pre><script src=\"/s.js\"></script><script>if (a</\\u0073cript>) {}</script></div>"
+        );
+        // Without scripts (the document default), Next's Script writes nothing.
+        let mut document = String::new();
+        write_document(&page, HtmlOptions::default(), &mut document).unwrap();
+        assert!(!document.contains("/s.js") && document.contains("<script>if (a"));
+    }
+
+    #[test]
     fn text_is_escaped() {
         let mut out = String::new();
         escape_into("a<b & \"c\" 'd'", &mut out);
