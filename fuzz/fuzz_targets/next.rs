@@ -1,18 +1,16 @@
-//! The Next.js layer on any bytes: `extract` (input detection, HTML pages, the facts) and
-//! the composed page never panic, and every holder node a prop names exists.
+//! The Next.js layer and the renderers on any bytes: reading a document (input detection,
+//! the facts, the composed page), extracting (metadata, article, navigation) and writing
+//! HTML and Markdown never panic or hang, and every node a prop names exists.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use next_rsc::flight;
-use next_rsc::next::page::{PageNode, compose};
-use next_rsc::next::router::app_facts;
+use next_rsc::next::page::PageNode;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = next_rsc::extract::extract(data);
-    let rows = flight::split_rows(data);
-    let tree = flight::resolve(&rows, Default::default());
-    let facts = app_facts(&tree);
-    let page = compose(&tree, facts.router_tree.as_ref());
+    let Ok(document) = next_rsc::document::read(data) else {
+        return;
+    };
+    let page = &document.page;
     for i in 0..page.len() as u32 {
         if let PageNode::Element(el) = page.node(i) {
             for (_, prop) in &el.props {
@@ -21,5 +19,10 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
+    }
+    let extraction = next_rsc::extract::extraction(&document);
+    let _ = next_rsc::render::to_html(page);
+    if let Some(article) = &extraction.article {
+        let _ = next_rsc::render::to_markdown(article);
     }
 });
