@@ -3,8 +3,8 @@
 // The one unsafe call (mapping a file) is allowed where it is made, and said why.
 #![deny(unsafe_code)]
 
-use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -13,14 +13,28 @@ use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
 use next_rsc::input::Source;
 use next_rsc::{Diagnostic, Error};
 
-/// Read the React Server Components ("flight") data that Next.js App Router pages send
-/// to browsers, and print what React's own client makes of it.
+/// Read the React Server Components ("flight") data that Next.js sites send to browsers
+/// and get what users come for: React's resolved tree, the page's metadata, article and
+/// navigation, the page as HTML, the article as Markdown, whole sites archived.
 ///
-/// Exit status: 0 when output was produced (with or without diagnostics on stderr),
-/// 1 with --strict when there were diagnostics, 2 when nothing usable could be read.
+/// Every command takes one or more inputs (files, or - for standard input) and decides
+/// what each is: raw flight (an `RSC: 1` body, `.rsc`, a static export's `.txt`), an App
+/// Router HTML page, or a pages-router page. JSON is pretty on a terminal and compact
+/// when piped (--pretty / --compact to choose).
+///
+/// Exit status: 0 when every input gave output (diagnostics, if any, on stderr); 1 when
+/// some input failed, or with --strict when an input had problems, or in `archive` when
+/// an input failed; 2 when nothing usable came out, or on a usage error. Errors name the
+/// file, and for problems inside a payload the row id and byte offset.
 #[derive(Parser)]
 #[command(name = "next-rsc", version, about, long_about)]
 struct Cli {
+    /// Pretty-print JSON (the default on a terminal).
+    #[arg(long, global = true, conflicts_with = "compact")]
+    pretty: bool,
+    /// Compact JSON (the default when piped; JSON Lines for several inputs).
+    #[arg(long, global = true)]
+    compact: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,9 +55,10 @@ enum Command {
     ///   curl -s -H 'RSC: 1' https://example.com/blog | next-rsc tree --canonical -
     #[command(verbatim_doc_comment)]
     Tree {
-        /// A flight payload (`RSC: 1` body, `.rsc`, export `.txt`) or an App Router HTML
-        /// page; - for standard input.
-        file: PathBuf,
+        /// Flight payloads (`RSC: 1` bodies, `.rsc`, export `.txt`) or App Router HTML
+        /// pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Print the oracle's canonical JSON (compact, React's view byte for byte).
         #[arg(long)]
         canonical: bool,
@@ -86,8 +101,9 @@ enum Command {
     ///   curl -s -H 'RSC: 1' https://example.com/blog/post | next-rsc extract - | jq .metadata.title
     #[command(verbatim_doc_comment)]
     Extract {
-        /// A flight payload or an HTML page; - for standard input.
-        file: PathBuf,
+        /// Flight payloads or HTML pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
@@ -105,8 +121,9 @@ enum Command {
     ///   next-rsc html --no-css --scripts page.rsc
     #[command(verbatim_doc_comment)]
     Html {
-        /// A flight payload or an App Router HTML page; - for standard input.
-        file: PathBuf,
+        /// Flight payloads or App Router HTML pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Leave every stylesheet out (the page's own links too).
         #[arg(long)]
         no_css: bool,
@@ -130,11 +147,51 @@ enum Command {
     ///   curl -s https://example.com/blog/post | next-rsc markdown -
     #[command(verbatim_doc_comment)]
     Markdown {
-        /// A flight payload or an HTML page; - for standard input.
-        file: PathBuf,
+        /// Flight payloads or HTML pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
+    },
+    /// Archive whole sites: every page below the inputs, in parallel, into a folder.
+    ///
+    /// Inputs are files and folders, walked recursively for .html, .htm, .rsc and .txt
+    /// flight files (text files that are not flight, like robots.txt, are passed over)
+    /// and web archives (.warc, .warc.gz: their HTML and flight responses). OUT gets
+    /// index.jsonl, one line per input page:
+    ///   {"source","ok","error"?,"path"?,"title"?,"buildId"?,"files":{"json","markdown"?,"html"?}}
+    /// and per page, named after its path on the site (posts/hello.json, .md, .html;
+    /// index for /), the extraction JSON, the Markdown of its article and the rendered
+    /// HTML. A broken input is listed with "ok":false and its error, the run carries on,
+    /// and the exit status is 1. A progress bar shows on stderr when it is a terminal.
+    ///
+    /// Examples:
+    ///   next-rsc archive out/ -o archive/
+    ///   next-rsc archive crawl.warc.gz pages/ -o archive/ --resume
+    ///   find site -name '*.html' | xargs -n 500 next-rsc archive --jsonl > pages.jsonl
+    #[command(verbatim_doc_comment)]
+    Archive {
+        /// Files and folders to archive.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The output folder (created if needed).
+        #[arg(short, long, value_name = "OUT", required_unless_present = "jsonl")]
+        out: Option<PathBuf>,
+        /// Skip inputs that OUT/index.jsonl already lists as done, and add to it.
+        #[arg(long)]
+        resume: bool,
+        /// Write one extraction record per page to standard output (JSON Lines:
+        /// {"source","ok","error"?, …extraction}) instead of files, for xargs, GNU
+        /// parallel or a cluster's pipe stage.
+        #[arg(long)]
+        jsonl: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Do not link the pages' stylesheets in the rendered HTML.
+        #[arg(long)]
+        no_css: bool,
     },
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
@@ -145,9 +202,10 @@ enum Command {
     ///   next-rsc rows page.rsc | grep '"tag":"T"'
     #[command(verbatim_doc_comment)]
     Rows {
-        /// A flight payload or an App Router HTML page (its rebuilt flight); - for
+        /// Flight payloads or App Router HTML pages (their rebuilt flight); - for
         /// standard input.
-        file: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
@@ -185,7 +243,7 @@ impl std::ops::Deref for Input {
 /// Files from this size on are mapped rather than read.
 const MAP_FROM: u64 = 1 << 20;
 
-fn read_input(path: &PathBuf) -> Result<Input, Error> {
+fn read_input(path: &Path) -> Result<Input, Error> {
     let io_error = |source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -241,53 +299,141 @@ fn flight_rows(input: &[u8]) -> Result<flight::Rows<'_>, Error> {
     Err(Error::NotFlight(why))
 }
 
-fn report(diagnostics: &[Diagnostic]) {
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
-    for d in diagnostics {
-        let _ = writeln!(err, "next-rsc: {d}");
-    }
+/// How JSON is printed.
+#[derive(Clone, Copy)]
+enum Layout {
+    Pretty,
+    Compact,
 }
 
-fn write_stdout(out: &[u8]) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut lock = stdout.lock();
-    lock.write_all(out).and_then(|_| lock.flush())
+/// What one input gave.
+enum Outcome {
+    /// Output was written; the input's problems.
+    Written(Vec<Diagnostic>),
+    /// Output could not be written (a closed pipe ends the run quietly).
+    Stopped(io::Error),
 }
 
-fn finish(written: io::Result<()>, diagnostics: &[Diagnostic], strict: bool) -> ExitCode {
-    if let Err(e) = written
-        && e.kind() != io::ErrorKind::BrokenPipe
-    {
-        report(diagnostics);
-        if e.to_string() == flight::canonical::OUTPUT_LIMIT {
-            eprintln!(
-                "next-rsc: {e} (the output so far is cut short; raise it with --max-output BYTES)"
-            );
-        } else {
-            eprintln!("next-rsc: cannot write output: {e}");
+/// Where each input's output goes, and how the run is going.
+struct Run {
+    stdout: io::Stdout,
+    strict: bool,
+    failed: usize,
+    had_problems: bool,
+    inputs: usize,
+}
+
+impl Run {
+    /// Reports an input's problems on stderr, named after the file.
+    fn report(&mut self, file: &str, diagnostics: &[Diagnostic]) {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        for d in diagnostics {
+            let _ = writeln!(err, "next-rsc: {file}: {d}");
         }
-        return ExitCode::from(2);
+        self.had_problems |= !diagnostics.is_empty();
     }
-    report(diagnostics);
-    if strict && !diagnostics.is_empty() {
-        ExitCode::from(1)
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut lock = self.stdout.lock();
+        lock.write_all(bytes).and_then(|_| lock.flush())
+    }
+
+    fn exit_code(&self) -> ExitCode {
+        if self.failed == self.inputs {
+            ExitCode::from(2)
+        } else if self.failed > 0 || self.strict && self.had_problems {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn display(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".into()
     } else {
-        ExitCode::SUCCESS
+        path.display().to_string()
     }
+}
+
+/// Runs a command over each input; each failure is reported with its file and the rest
+/// carry on.
+fn each_input(
+    files: &[PathBuf],
+    strict: bool,
+    mut one: impl FnMut(&mut Run, &Path) -> Result<Outcome, Error>,
+) -> ExitCode {
+    let mut run = Run {
+        stdout: io::stdout(),
+        strict,
+        failed: 0,
+        had_problems: false,
+        inputs: files.len(),
+    };
+    for file in files {
+        let name = display(file);
+        match one(&mut run, file) {
+            Ok(Outcome::Written(diagnostics)) => run.report(&name, &diagnostics),
+            Ok(Outcome::Stopped(e)) if e.kind() == io::ErrorKind::BrokenPipe => break,
+            Ok(Outcome::Stopped(e)) => {
+                if e.to_string() == flight::canonical::OUTPUT_LIMIT {
+                    eprintln!(
+                        "next-rsc: {name}: {e} (the output so far is cut short; raise it with --max-output BYTES)"
+                    );
+                } else {
+                    eprintln!("next-rsc: {name}: cannot write output: {e}");
+                }
+                run.failed += 1;
+            }
+            Err(e) => {
+                eprintln!("next-rsc: {name}: {e}");
+                run.failed += 1;
+            }
+        }
+    }
+    run.exit_code()
+}
+
+fn written(result: io::Result<()>, diagnostics: Vec<Diagnostic>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Written(diagnostics),
+        Err(e) => Outcome::Stopped(e),
+    }
+}
+
+fn json_bytes(value: &impl serde::Serialize, layout: Layout) -> Result<Vec<u8>, Error> {
+    let mut out = match layout {
+        Layout::Pretty => serde_json::to_vec_pretty(value),
+        Layout::Compact => serde_json::to_vec(value),
+    }
+    .map_err(|e| Error::Io {
+        path: "standard output".into(),
+        source: e.into(),
+    })?;
+    out.push(b'\n');
+    Ok(out)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    match cli.command {
+    let layout = if cli.pretty {
+        Layout::Pretty
+    } else if cli.compact || !io::stdout().is_terminal() {
+        Layout::Compact
+    } else {
+        Layout::Pretty
+    };
+    Ok(match cli.command {
         Command::Tree {
-            file,
+            files,
             canonical,
             react,
             strict,
             max_output,
-        } => {
-            let (input, page_diagnostics) = flight_input(read_input(&file)?)?;
-            report(&page_diagnostics);
+        } => each_input(&files, strict, |run, file| {
+            let (input, page_diagnostics) = flight_input(read_input(file)?)?;
+            run.report(&display(file), &page_diagnostics);
             let rows = flight_rows(&input)?;
             let options = ResolveOptions {
                 dialect: react.map(|r| match r {
@@ -306,45 +452,43 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 max_output: Some(max_output.unwrap_or((64 << 20) + input.len() as u64 * 256)),
                 ..Default::default()
             };
-            let stdout = io::stdout();
-            let mut lock = stdout.lock();
-            let written = if canonical {
-                flight::write_canonical(&tree, write_options, &mut lock)
+            // The oracle's canonical JSON is compact unless --pretty asks otherwise.
+            let pretty = if canonical {
+                cli.pretty
             } else {
+                matches!(layout, Layout::Pretty)
+            };
+            let mut lock = run.stdout.lock();
+            let result = if pretty {
                 let mut pretty = Pretty::new(&mut lock);
                 flight::write_canonical(&tree, write_options, &mut pretty)
                     .and_then(|_| pretty.flush())
+            } else {
+                flight::write_canonical(&tree, write_options, &mut lock)
             };
-            let code = finish(
-                written.and_then(|_| lock.flush()),
-                &tree.diagnostics,
-                strict,
-            );
-            // The process ends here: handing the tree's memory back piece by piece costs
+            let result = result.and_then(|_| lock.flush());
+            drop(lock);
+            let diagnostics = tree.diagnostics.clone();
+            // The process ends soon: handing the tree's memory back piece by piece costs
             // several percent of a run on big inputs, and the OS takes it back at once.
             std::mem::forget(tree);
             std::mem::forget(rows);
             std::mem::forget(input);
-            Ok(code)
-        }
-        Command::Extract { file, strict } => {
-            let input = read_input(&file)?;
+            Ok(written(result, diagnostics))
+        }),
+        Command::Extract { files, strict } => each_input(&files, strict, |run, file| {
+            let input = read_input(file)?;
             let extraction = next_rsc::extract::extract(&input)?;
-            let diagnostics = extraction.diagnostics.clone();
-            let mut out = serde_json::to_vec_pretty(&extraction).map_err(|e| Error::Io {
-                path: "standard output".into(),
-                source: e.into(),
-            })?;
-            out.push(b'\n');
-            Ok(finish(write_stdout(&out), &diagnostics, strict))
-        }
+            let out = json_bytes(&extraction, layout)?;
+            Ok(written(run.write(&out), extraction.diagnostics))
+        }),
         Command::Html {
-            file,
+            files,
             no_css,
             scripts,
             strict,
-        } => {
-            let input = read_input(&file)?;
+        } => each_input(&files, strict, |run, file| {
+            let input = read_input(file)?;
             let document = next_rsc::document::read(&input)?;
             if document.page.is_empty() {
                 let why = document.page.missing.join("; ");
@@ -366,14 +510,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut out = String::new();
             let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);
             out.push('\n');
-            Ok(finish(
-                write_stdout(out.as_bytes()),
-                &document.diagnostics,
-                strict,
-            ))
-        }
-        Command::Markdown { file, strict } => {
-            let input = read_input(&file)?;
+            Ok(written(run.write(out.as_bytes()), document.diagnostics))
+        }),
+        Command::Markdown { files, strict } => each_input(&files, strict, |run, file| {
+            let input = read_input(file)?;
             let document = next_rsc::document::read(&input)?;
             let extraction = next_rsc::extract::extraction(&document);
             let article = extraction.article.ok_or(Error::NoArticle)?;
@@ -383,15 +523,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let mut out = String::new();
             let _ = next_rsc::render::write_markdown(&article, options, &mut out);
-            Ok(finish(
-                write_stdout(out.as_bytes()),
-                &document.diagnostics,
-                strict,
-            ))
-        }
-        Command::Rows { file, strict } => {
-            let (input, page_diagnostics) = flight_input(read_input(&file)?)?;
-            report(&page_diagnostics);
+            Ok(written(run.write(out.as_bytes()), document.diagnostics))
+        }),
+        Command::Rows { files, strict } => each_input(&files, strict, |run, file| {
+            let (input, page_diagnostics) = flight_input(read_input(file)?)?;
+            run.report(&display(file), &page_diagnostics);
             let rows = flight_rows(&input)?;
             let mut out = Vec::with_capacity(rows.rows.len() * 48);
             for row in &rows.rows {
@@ -407,9 +543,121 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 );
                 out.push(b'\n');
             }
-            Ok(finish(write_stdout(&out), &rows.diagnostics, strict))
-        }
+            Ok(written(run.write(&out), rows.diagnostics.clone()))
+        }),
+        Command::Archive {
+            inputs,
+            out,
+            resume,
+            jsonl,
+            threads,
+            no_css,
+        } => archive(inputs, out, resume, jsonl, threads, no_css)?,
+    })
+}
+
+/// `next-rsc archive`: the library's archive run with a progress bar.
+fn archive(
+    inputs: Vec<PathBuf>,
+    out: Option<PathBuf>,
+    resume: bool,
+    jsonl: bool,
+    threads: Option<usize>,
+    no_css: bool,
+) -> Result<ExitCode, Error> {
+    use next_rsc::archive::{Archive, find_inputs, inputs as pages, jsonl_record, run};
+    use rayon::prelude::*;
+
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Error::Io {
+                path: "thread pool".into(),
+                source: io::Error::other(e),
+            })?;
     }
+    let files = find_inputs(&inputs).map_err(|source| Error::Io {
+        path: inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        source,
+    })?;
+    let warcs = files
+        .iter()
+        .any(|f| f.to_string_lossy().to_ascii_lowercase().contains(".warc"));
+    let progress = if io::stderr().is_terminal() {
+        let bar = if warcs {
+            indicatif::ProgressBar::new_spinner()
+        } else {
+            indicatif::ProgressBar::new(files.len() as u64)
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} pages, {per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if jsonl {
+        let failed = std::sync::atomic::AtomicUsize::new(0);
+        let stdout = io::stdout();
+        pages(files)
+            .par_bridge()
+            .filter(|input| !next_rsc::archive::is_stray_text(input))
+            .for_each(|input| {
+                let (ok, line) = jsonl_record(&input);
+                if !ok {
+                    failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                let mut lock = stdout.lock();
+                let _ = writeln!(lock, "{line}");
+                progress.inc(1);
+            });
+        progress.finish_and_clear();
+        return Ok(if failed.into_inner() > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let Some(out) = out else {
+        return Err(Error::Io {
+            path: "-o".into(),
+            source: io::Error::other("archive needs an output folder (-o OUT) or --jsonl"),
+        });
+    };
+    let archive = Archive::open(&out, resume, !no_css).map_err(|source| Error::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let failed = run(files, &archive, &|entry| {
+        if !entry.ok {
+            progress.suspend(|| {
+                eprintln!(
+                    "next-rsc: {}: {}",
+                    entry.source,
+                    entry.error.as_deref().unwrap_or("failed")
+                )
+            });
+        }
+        progress.inc(1);
+    })
+    .map_err(|source| Error::Io {
+        path: out.join("index.jsonl").display().to_string(),
+        source,
+    })?;
+    progress.finish_and_clear();
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn main() -> ExitCode {

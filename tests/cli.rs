@@ -58,7 +58,14 @@ fn tree_without_canonical_is_readable_and_shows_module_chunks() {
     let client = &json["root"]["$el"]["$client"];
     assert_eq!(client["name"], "default");
     assert_eq!(client["chunks"][0], "static/chunks/src_a._.js");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\n  \"root\": {"));
+    // Piped: compact, one line.
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let pretty = next_rsc(&[
+        "tree",
+        "--pretty",
+        &fixture("edge/02_turbopack_I_string_module_id.txt"),
+    ]);
+    assert!(String::from_utf8_lossy(&pretty.stdout).contains("\n  \"root\": {"));
 }
 
 #[test]
@@ -236,4 +243,234 @@ fn html_writes_a_document_and_markdown_the_article() {
     let none = next_rsc(&["markdown", &fixture("nextjs/v14/home.rsc")]);
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("no article"));
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("next-rsc-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn index_lines(out: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("index.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn archive_writes_every_page_and_carries_on_past_a_broken_one() {
+    let dir = temp_dir("archive");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("posts")).unwrap();
+    std::fs::copy(
+        fixture("nextjs/v15/post-hello.rsc"),
+        site.join("posts/hello.rsc"),
+    )
+    .unwrap();
+    std::fs::copy(fixture("nextjs/v16/home.html"), site.join("index.html")).unwrap();
+    std::fs::write(
+        site.join("broken.html"),
+        "<html><body>not next</body></html>",
+    )
+    .unwrap();
+    std::fs::write(site.join("robots.txt"), "User-agent: *\n").unwrap();
+    let out = dir.join("out");
+    let run = next_rsc(&[
+        "archive",
+        site.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "a broken input makes the exit status 1"
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("broken.html"));
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 3, "robots.txt is not a page: {lines:?}");
+    let post = lines
+        .iter()
+        .find(|l| l["path"] == "/posts/hello")
+        .expect("the post");
+    assert_eq!(post["ok"], true);
+    assert_eq!(post["title"], "Hello, World");
+    assert_eq!(post["files"]["markdown"], "posts/hello.md");
+    assert!(
+        std::fs::read_to_string(out.join("posts/hello.md"))
+            .unwrap()
+            .contains("# Hello, World")
+    );
+    assert!(
+        std::fs::read_to_string(out.join("posts/hello.html"))
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    let home = lines
+        .iter()
+        .find(|l| l["path"] == "/")
+        .expect("the home page");
+    assert_eq!(home["files"]["json"], "index.json");
+    let broken = lines
+        .iter()
+        .find(|l| l["ok"] == false)
+        .expect("the broken page");
+    assert!(
+        broken["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a Next.js page")
+    );
+
+    // --resume skips what is done and tries the rest again.
+    let again = next_rsc(&[
+        "archive",
+        site.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 4, "only the broken page was tried again");
+    assert_eq!(lines[3]["ok"], false);
+
+    // --jsonl: records on standard output instead.
+    let jsonl = next_rsc(&["archive", "--jsonl", site.join("posts").to_str().unwrap()]);
+    assert_eq!(jsonl.status.code(), Some(0));
+    let record: serde_json::Value = serde_json::from_slice(&jsonl.stdout).unwrap();
+    assert_eq!(record["ok"], true);
+    assert_eq!(record["next"]["path"], "/posts/hello");
+    assert_eq!(record["article"]["title"], "Hello, World");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A WARC record.
+fn warc_record(kind: &str, uri: &str, block: &[u8]) -> Vec<u8> {
+    let mut record = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2026-11-28T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:{:08x}-0000-4000-8000-000000000000>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        block.len() ^ uri.len(),
+        block.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(block);
+    record.extend_from_slice(b"\r\n\r\n");
+    record
+}
+
+#[test]
+fn archive_reads_web_archives() {
+    let dir = temp_dir("warc");
+    let page = std::fs::read(fixture("nextjs/v14/post-hello.html")).unwrap();
+    let mut html_response =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".to_vec();
+    html_response.extend_from_slice(&page);
+    // A flight response, chunked and gzipped as servers send it.
+    let flight = std::fs::read(fixture("nextjs/v16/about.rsc")).unwrap();
+    let mut encoder = libflate::gzip::Encoder::new(Vec::new()).unwrap();
+    encoder.write_all(&flight).unwrap();
+    let gz = encoder.finish().into_result().unwrap();
+    let mut flight_response = b"HTTP/1.1 200 OK\r\nContent-Type: text/x-component\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for chunk in gz.chunks(100) {
+        flight_response.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        flight_response.extend_from_slice(chunk);
+        flight_response.extend_from_slice(b"\r\n");
+    }
+    flight_response.extend_from_slice(b"0\r\n\r\n");
+    let image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG".to_vec();
+    let mut warc = Vec::new();
+    warc.extend(warc_record(
+        "response",
+        "https://blog.example.com/posts/hello",
+        &html_response,
+    ));
+    warc.extend(warc_record(
+        "response",
+        "https://blog.example.com/logo.png",
+        &image,
+    ));
+    warc.extend(warc_record(
+        "request",
+        "https://blog.example.com/about",
+        b"GET /about HTTP/1.1\r\n\r\n",
+    ));
+    warc.extend(warc_record(
+        "response",
+        "https://blog.example.com/about",
+        &flight_response,
+    ));
+    let plain = dir.join("crawl.warc");
+    std::fs::write(&plain, &warc).unwrap();
+    let mut encoder = libflate::gzip::Encoder::new(Vec::new()).unwrap();
+    encoder.write_all(&warc).unwrap();
+    let compressed = dir.join("crawl.warc.gz");
+    std::fs::write(&compressed, encoder.finish().into_result().unwrap()).unwrap();
+
+    for (input, name) in [(&plain, "plain"), (&compressed, "gz")] {
+        let out = dir.join(name);
+        let run = next_rsc(&[
+            "archive",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let lines = index_lines(&out);
+        assert_eq!(
+            lines.len(),
+            2,
+            "{name}: the two pages, not the image or the request"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["path"] == "/posts/hello" && l["title"] == "Hello, World")
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["path"] == "/about" && l["buildId"] == "dOJ9_UHNztZRhKcMxbSEm")
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| l["source"].as_str().unwrap().contains(".warc"))
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn several_inputs_one_after_another_and_errors_name_the_file() {
+    let out = next_rsc(&[
+        "extract",
+        "--compact",
+        &fixture("nextjs/v15/about.rsc"),
+        &fixture("sites/njsparser__x.com.html"),
+        &fixture("nextjs/v16/about.rsc"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "one input of three failed");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        2,
+        "JSON Lines, one per input that worked"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("njsparser__x.com.html: not a Next.js page"),
+        "{stderr}"
+    );
+    let all_bad = next_rsc(&["extract", &fixture("sites/njsparser__x.com.html")]);
+    assert_eq!(all_bad.status.code(), Some(2));
+    let usage = next_rsc(&["extract"]);
+    assert_eq!(usage.status.code(), Some(2), "a usage error");
 }

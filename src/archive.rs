@@ -1,0 +1,673 @@
+//! Archiving many pages at once: inputs are files and folders (walked for `.html`,
+//! `.htm`, `.rsc`, `.txt` flight files and `.warc` / `.warc.gz` web archives), processed
+//! in parallel with rayon, each page written as its extraction JSON, the Markdown of its
+//! article and its rendered HTML, and listed in `index.jsonl`.
+//!
+//! Memory stays flat: pages are read, processed and written one at a time per worker,
+//! and a web archive streams record by record (rayon's `par_bridge` pulls the next one
+//! when a worker is free). A broken input is recorded and the run carries on.
+//!
+//! WARC files are read with the `warc` crate (0.4, maintained, reads and writes WARC 1.0
+//! and 1.1, streams record bodies instead of buffering them, reads multi-member gzip):
+//! its streaming reader lets a 1 GB archive pass through with one record in memory.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::document::read;
+use crate::extract::{Extraction, extraction};
+use crate::render::{HtmlOptions, MarkdownOptions, write_document, write_markdown};
+
+/// Records bigger than this are skipped (and reported): a hostile archive cannot make
+/// a worker allocate gigabytes.
+pub const MAX_RECORD: u64 = 256 << 20;
+
+/// What to do.
+#[derive(Debug, Clone, Default)]
+pub struct ArchiveOptions {
+    /// Where to write; `None` with `jsonl` (records go to the caller instead).
+    pub out: Option<PathBuf>,
+    /// Skip inputs `index.jsonl` already lists as done.
+    pub resume: bool,
+    /// Link the pages' stylesheets in the rendered HTML.
+    pub css: bool,
+}
+
+/// One input page: where it came from and its bytes (or where to read them).
+#[derive(Debug)]
+pub struct Input {
+    /// The file path, or `archive.warc#<target URI>` for a web archive's record.
+    pub source: String,
+    body: Body,
+}
+
+#[derive(Debug)]
+enum Body {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+    /// A record that could not be read: the error.
+    Broken(String),
+}
+
+/// The outcome of one input, as `index.jsonl` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    /// Where the page came from.
+    pub source: String,
+    /// True when the page was read and written.
+    pub ok: bool,
+    /// Why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The page's path on its site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The page's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The build id.
+    #[serde(rename = "buildId", skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
+    /// The files written, relative to the output folder.
+    pub files: Files,
+    /// How many problems the input had (the rest was still used).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub diagnostics: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The files written for one page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Files {
+    /// The extraction JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// The article as Markdown (pages with an article).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// The rendered page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+/// Finds the inputs below the given paths, in a stable order: files as given, folders
+/// walked (sorted, symbolic links to folders not followed).
+pub fn find_inputs(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if fs::metadata(path)?.is_dir() {
+            let mut stack = vec![path.clone()];
+            while let Some(dir) = stack.pop() {
+                let mut entries: Vec<PathBuf> = fs::read_dir(&dir)?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .collect();
+                entries.sort();
+                let mut subdirs = Vec::new();
+                for entry in entries {
+                    let Ok(meta) = fs::symlink_metadata(&entry) else {
+                        continue;
+                    };
+                    if meta.is_dir() {
+                        subdirs.push(entry);
+                    } else if is_input(&entry) {
+                        found.push(entry);
+                    }
+                }
+                stack.extend(subdirs.into_iter().rev());
+            }
+        } else {
+            found.push(path.clone());
+        }
+    }
+    Ok(found)
+}
+
+/// True for the file names archive reads.
+pub fn is_input(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".html", ".htm", ".rsc", ".txt", ".warc", ".warc.gz"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+fn is_warc(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".warc") || name.ends_with(".warc.gz")
+}
+
+/// Every input page of the files, lazily: web archives are read record by record as
+/// the iterator is pulled.
+pub fn inputs(files: Vec<PathBuf>) -> impl Iterator<Item = Input> + Send {
+    files
+        .into_iter()
+        .flat_map(|path| -> Box<dyn Iterator<Item = Input> + Send> {
+            if is_warc(&path) {
+                Box::new(warc_pages(path))
+            } else {
+                Box::new(std::iter::once(Input {
+                    source: path.display().to_string(),
+                    body: Body::File(path),
+                }))
+            }
+        })
+}
+
+/// The HTML and flight responses of a web archive. The `warc` crate's streaming reader
+/// borrows its source, so one thread owns it and hands pages over a short queue: the
+/// archive streams through with a few records in memory at most.
+fn warc_pages(path: PathBuf) -> impl Iterator<Item = Input> + Send {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Input>(4);
+    std::thread::spawn(move || read_warc(&path, &sender));
+    std::iter::from_fn(move || receiver.recv().ok())
+}
+
+fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
+    let name = path.display().to_string();
+    let broken = |source: String, error: String| Input {
+        source,
+        body: Body::Broken(error),
+    };
+    let gz = name.to_ascii_lowercase().ends_with(".gz");
+    let reader: Box<dyn BufRead + Send> = match File::open(path) {
+        Err(e) => {
+            let _ = sender.send(broken(name.clone(), e.to_string()));
+            return;
+        }
+        Ok(file) if gz => {
+            match libflate::gzip::MultiDecoder::new(BufReader::with_capacity(1 << 20, file)) {
+                Ok(decoder) => Box::new(BufReader::with_capacity(1 << 20, decoder)),
+                Err(e) => {
+                    let _ = sender.send(broken(name.clone(), format!("not gzip: {e}")));
+                    return;
+                }
+            }
+        }
+        Ok(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
+    };
+    let mut reader = warc::WarcReader::new(reader);
+    let mut records = reader.stream_records();
+    let mut count = 0usize;
+    while let Some(record) = records.next_item() {
+        count += 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                // The reader cannot find the next record after a broken one.
+                let _ = sender.send(broken(
+                    format!("{name}#record-{count}"),
+                    format!("unreadable WARC record: {e}"),
+                ));
+                return;
+            }
+        };
+        if record.warc_type() != &warc::RecordType::Response {
+            continue;
+        }
+        let source = format!(
+            "{name}#{}",
+            record
+                .header(warc::WarcHeader::TargetURI)
+                .unwrap_or_default()
+        );
+        let length = record.content_length();
+        let input = if length > MAX_RECORD {
+            // Skipped by the reader in 1 MB reads, never held.
+            broken(
+                source,
+                format!("a record of {length} bytes (more than {MAX_RECORD})"),
+            )
+        } else {
+            let mut bytes = Vec::with_capacity(length as usize);
+            let mut body = record;
+            match (&mut body).take(MAX_RECORD).read_to_end(&mut bytes) {
+                Err(e) => broken(source, format!("reading the record: {e}")),
+                Ok(_) => match http_body(&bytes) {
+                    Ok(Some(page)) => Input {
+                        source,
+                        body: Body::Bytes(page),
+                    },
+                    Ok(None) => continue, // not a page: images, scripts, redirects
+                    Err(e) => broken(source, e),
+                },
+            }
+        };
+        if sender.send(input).is_err() {
+            return; // the run stopped
+        }
+    }
+}
+
+/// The body of an HTTP response that is an HTML page or a flight payload (`None` for
+/// other responses), with chunked transfer and gzip/deflate content coding undone.
+pub fn http_body(response: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Some(end) = memchr::memmem::find(response, b"\r\n\r\n") else {
+        return Err("an HTTP response without the end of its headers".into());
+    };
+    let head = String::from_utf8_lossy(&response[..end]);
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or_default();
+    let code: u16 = status
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut content_type = String::new();
+    let mut chunked = false;
+    let mut encoding = String::new();
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_ascii_lowercase();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "content-type" => content_type = value,
+            "transfer-encoding" => chunked = value.contains("chunked"),
+            "content-encoding" => encoding = value,
+            _ => {}
+        }
+    }
+    let page = content_type.starts_with("text/html")
+        || content_type.starts_with("text/x-component")
+        || content_type.starts_with("application/xhtml");
+    if !page || !(200..300).contains(&code) && code != 404 {
+        return Ok(None);
+    }
+    let mut body = response[end + 4..].to_vec();
+    if chunked {
+        body = dechunk(&body)?;
+    }
+    match encoding.as_str() {
+        "" | "identity" => Ok(Some(body)),
+        "gzip" | "x-gzip" => {
+            let mut out = Vec::new();
+            libflate::gzip::Decoder::new(&body[..])
+                .and_then(|d| d.take(MAX_RECORD).read_to_end(&mut out))
+                .map_err(|e| format!("gzip body: {e}"))?;
+            Ok(Some(out))
+        }
+        "deflate" => {
+            let mut out = Vec::new();
+            libflate::zlib::Decoder::new(&body[..])
+                .and_then(|d| d.take(MAX_RECORD).read_to_end(&mut out))
+                .or_else(|_| {
+                    out.clear();
+                    libflate::deflate::Decoder::new(&body[..])
+                        .take(MAX_RECORD)
+                        .read_to_end(&mut out)
+                })
+                .map_err(|e| format!("deflate body: {e}"))?;
+            Ok(Some(out))
+        }
+        other => Err(format!(
+            "a body in the {other} content coding, which next-rsc does not decode"
+        )),
+    }
+}
+
+/// Undoes HTTP/1.1 chunked transfer coding.
+fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(body.len());
+    loop {
+        let line_end =
+            memchr::memmem::find(body, b"\r\n").ok_or("a chunk without its size line")?;
+        let size_text = String::from_utf8_lossy(&body[..line_end]);
+        let size_text = size_text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| format!("a chunk size that is not hex: {size_text:?}"))?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if size > body.len() {
+            return Err("a chunk longer than the record".into());
+        }
+        out.extend_from_slice(&body[..size]);
+        body = body.get(size + 2..).unwrap_or_default();
+    }
+}
+
+/// Reads one input into its extraction.
+pub fn extract_input(input: &Input) -> Result<(crate::document::Document, Extraction), String> {
+    let bytes;
+    let data: &[u8] = match &input.body {
+        Body::File(path) => {
+            bytes = fs::read(path).map_err(|e| e.to_string())?;
+            &bytes
+        }
+        Body::Bytes(b) => b,
+        Body::Broken(e) => return Err(e.clone()),
+    };
+    let document = read(data).map_err(|e| e.to_string())?;
+    let extraction = extraction(&document);
+    Ok((document, extraction))
+}
+
+/// True when a `.txt` file is not a flight payload (static exports hold `robots.txt`
+/// and the like beside their flight files): such files are not pages, not failures.
+pub fn is_stray_text(input: &Input) -> bool {
+    let Body::File(path) = &input.body else {
+        return false;
+    };
+    if !path
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".txt")
+    {
+        return false;
+    }
+    let mut head = [0u8; 64];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    let rows = crate::flight::split_rows(head);
+    !(rows.is_flight(head) || rows.rows.first().is_some_and(|r| r.offset == 0))
+}
+
+/// The output name of a page: its path on the site (`posts/hello`, `index` for `/`),
+/// made safe for a file system; else the input's file stem.
+pub fn page_name(extraction: Option<&Extraction>, source: &str) -> String {
+    let from_path = extraction.and_then(|x| x.next.path.clone()).map(|p| {
+        let parts: Vec<String> = p
+            .split('/')
+            .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+            .map(safe_segment)
+            .collect();
+        if parts.is_empty() {
+            "index".to_string()
+        } else {
+            parts.join("/")
+        }
+    });
+    from_path.unwrap_or_else(|| {
+        // A web archive's record: the path of its URL; a file: its stem.
+        if let Some((_, url)) = source.split_once('#') {
+            let path = url
+                .split_once("://")
+                .map_or(url, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            let parts: Vec<String> = path
+                .split('/')
+                .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+                .map(safe_segment)
+                .collect();
+            return if parts.is_empty() {
+                "index".into()
+            } else {
+                parts.join("/")
+            };
+        }
+        let stem = source.rsplit(['/', '\\']).next().unwrap_or(source);
+        let stem = stem.split('.').next().unwrap_or(stem);
+        safe_segment(if stem.is_empty() { "page" } else { stem })
+    })
+}
+
+fn safe_segment(segment: &str) -> String {
+    let cleaned: String = segment
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '@' | '+') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(120)
+        .collect();
+    if cleaned.starts_with('.') {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+/// A short, stable hash of a source (FNV-1a), to tell apart pages with the same path.
+fn short_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:08x}", h as u32)
+}
+
+/// An archive being written: the output folder, the index, the names taken.
+pub struct Archive {
+    out: PathBuf,
+    index: Mutex<BufWriter<File>>,
+    names: Mutex<HashSet<String>>,
+    done: HashSet<String>,
+    css: bool,
+}
+
+impl Archive {
+    /// Opens (or, with `resume`, continues) an archive in `out`.
+    pub fn open(out: &Path, resume: bool, css: bool) -> io::Result<Archive> {
+        fs::create_dir_all(out)?;
+        let index_path = out.join("index.jsonl");
+        let mut done = HashSet::new();
+        let mut names = HashSet::new();
+        if resume && index_path.exists() {
+            for line in BufReader::new(File::open(&index_path)?).lines() {
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line?) else {
+                    continue;
+                };
+                if entry["ok"] == true
+                    && let Some(source) = entry["source"].as_str()
+                {
+                    done.insert(source.to_string());
+                    if let Some(json) = entry["files"]["json"].as_str() {
+                        names.insert(json.trim_end_matches(".json").to_string());
+                    }
+                }
+            }
+        }
+        let index = fs::OpenOptions::new()
+            .create(true)
+            .append(resume)
+            .write(true)
+            .truncate(!resume)
+            .open(&index_path)?;
+        Ok(Archive {
+            out: out.to_path_buf(),
+            index: Mutex::new(BufWriter::new(index)),
+            names: Mutex::new(names),
+            done,
+            css,
+        })
+    }
+
+    /// True when `--resume` found the input already done.
+    pub fn is_done(&self, source: &str) -> bool {
+        self.done.contains(source)
+    }
+
+    /// Processes one input: writes its files and its index line.
+    pub fn process(&self, input: &Input) -> IndexEntry {
+        let mut entry = IndexEntry {
+            source: input.source.clone(),
+            ok: false,
+            error: None,
+            path: None,
+            title: None,
+            build_id: None,
+            files: Files::default(),
+            diagnostics: 0,
+        };
+        match extract_input(input).and_then(|(document, extraction)| {
+            self.write_page(&input.source, &document, &extraction, &mut entry)
+        }) {
+            Ok(()) => entry.ok = true,
+            Err(e) => entry.error = Some(e),
+        }
+        if let Ok(line) = serde_json::to_string(&entry)
+            && let Ok(mut index) = self.index.lock()
+        {
+            let _ = writeln!(index, "{line}");
+        }
+        entry
+    }
+
+    fn write_page(
+        &self,
+        source: &str,
+        document: &crate::document::Document,
+        extraction: &Extraction,
+        entry: &mut IndexEntry,
+    ) -> Result<(), String> {
+        entry.path = extraction.next.path.clone();
+        entry.title = extraction
+            .article
+            .as_ref()
+            .and_then(|a| a.title.clone())
+            .or_else(|| extraction.metadata.title.clone());
+        entry.build_id = extraction.next.build_id.clone();
+        entry.diagnostics = extraction.diagnostics.len();
+        let base = page_name(Some(extraction), source);
+        let name = {
+            let mut names = self
+                .names
+                .lock()
+                .map_err(|_| "the name table is poisoned".to_string())?;
+            let name = if names.contains(&base) {
+                format!("{base}~{}", short_hash(source))
+            } else {
+                base
+            };
+            names.insert(name.clone());
+            name
+        };
+        let write = |ext: &str, text: &str| -> Result<String, String> {
+            let relative = format!("{name}.{ext}");
+            let path = self.out.join(&relative);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(relative)
+        };
+        let json = serde_json::to_string_pretty(extraction).map_err(|e| e.to_string())?;
+        entry.files.json = Some(write("json", &json)?);
+        if let Some(article) = &extraction.article {
+            let mut markdown = String::new();
+            let _ = write_markdown(
+                article,
+                MarkdownOptions {
+                    source: Some(source),
+                },
+                &mut markdown,
+            );
+            entry.files.markdown = Some(write("md", &markdown)?);
+        }
+        if !document.page.is_empty() {
+            let options = HtmlOptions {
+                stylesheets: if self.css {
+                    &document.next.assets.css
+                } else {
+                    &[]
+                },
+                no_css: !self.css,
+                scripts: false,
+            };
+            let mut html = String::new();
+            let _ = write_document(&document.page, options, &mut html);
+            entry.files.html = Some(write("html", &html)?);
+        }
+        Ok(())
+    }
+
+    /// Flushes the index.
+    pub fn finish(&self) -> io::Result<()> {
+        match self.index.lock() {
+            Ok(mut index) => index.flush(),
+            Err(_) => Err(io::Error::other("the index writer is poisoned")),
+        }
+    }
+}
+
+/// Runs an archive: every input in parallel, `on_page` told of each outcome (for a
+/// progress bar). Returns how many inputs failed.
+pub fn run(
+    files: Vec<PathBuf>,
+    archive: &Archive,
+    on_page: &(dyn Fn(&IndexEntry) + Sync),
+) -> io::Result<usize> {
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    inputs(files).par_bridge().for_each(|input| {
+        if archive.is_done(&input.source) || is_stray_text(&input) {
+            return;
+        }
+        let entry = archive.process(&input);
+        if !entry.ok {
+            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        on_page(&entry);
+    });
+    archive.finish()?;
+    Ok(failed.into_inner())
+}
+
+/// A JSON Lines record of one input for `--jsonl`: the source, and the extraction or
+/// the error.
+pub fn jsonl_record(input: &Input) -> (bool, String) {
+    #[derive(Serialize)]
+    struct Record<'a> {
+        source: &'a str,
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        extraction: Option<Extraction>,
+    }
+    let (ok, error, extraction) = match extract_input(input) {
+        Ok((_, x)) => (true, None, Some(x)),
+        Err(e) => (false, Some(e), None),
+    };
+    let record = Record {
+        source: &input.source,
+        ok,
+        error,
+        extraction,
+    };
+    (ok, serde_json::to_string(&record).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_bodies_are_undone() {
+        let response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<html\r\n2\r\n>x\r\n0\r\n\r\n";
+        assert_eq!(http_body(response).unwrap().unwrap(), b"<html>x");
+        let image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG";
+        assert_eq!(http_body(image).unwrap(), None);
+        let brotli =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n\r\nxx";
+        assert!(http_body(brotli).is_err());
+    }
+
+    #[test]
+    fn page_names_come_from_the_path() {
+        assert_eq!(page_name(None, "a/b/home.rsc"), "home");
+        assert_eq!(page_name(None, "x.warc#https://e.com/"), "index");
+        assert_eq!(page_name(None, "x.warc#https://e.com/a/b?q=1"), "a/b");
+        assert_eq!(safe_segment("../e vil"), "_.._e_vil");
+    }
+}
