@@ -474,3 +474,30 @@ fn several_inputs_one_after_another_and_errors_name_the_file() {
     let usage = next_rsc(&["extract"]);
     assert_eq!(usage.status.code(), Some(2), "a usage error");
 }
+
+#[test]
+fn every_command_reads_standard_input() {
+    let page = std::fs::read(fixture("nextjs/v15/post-hello.html")).unwrap();
+    for (command, expect) in [
+        ("rows", "\"tag\":\"I\""),
+        ("tree", "\"root\""),
+        ("extract", "\"buildId\":\"pXIY7y7MxisPpv6H2QnCW\""),
+        ("html", "<h1 class=\"post_title__Ei3XI\">Hello, World</h1>"),
+        ("markdown", "# Hello, World"),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+            .args([command, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&page).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(expect),
+            "{command}"
+        );
+    }
+}
