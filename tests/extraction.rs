@@ -12,18 +12,6 @@ use std::path::Path;
 use common::dom::Dom;
 use next_rsc::extract::{Extraction, extract};
 
-const ROUTES: [&str; 9] = [
-    "home",
-    "about",
-    "post-hello",
-    "post-missing",
-    "not-found",
-    "special",
-    "deep",
-    "stream",
-    "guestbook",
-];
-
 /// Link relations that load things rather than describe the page.
 const LOADING_RELS: [&str; 7] = [
     "stylesheet",
@@ -241,29 +229,12 @@ fn server_body_words(dom: &Dom, article: usize) -> Vec<String> {
     words(&text)
 }
 
-/// How many of `want` appear in `got`, in order (a longest common subsequence).
-fn in_order(want: &[String], got: &[String]) -> usize {
-    let mut previous = vec![0usize; got.len() + 1];
-    for w in want {
-        let mut current = vec![0usize; got.len() + 1];
-        for (j, g) in got.iter().enumerate() {
-            current[j + 1] = if w == g {
-                previous[j] + 1
-            } else {
-                current[j].max(previous[j + 1])
-            };
-        }
-        previous = current;
-    }
-    previous[got.len()]
-}
-
 #[test]
 fn every_route_extracts_from_its_payload_what_its_html_shows() {
     let mut articles = 0;
     for version in ["v13", "v14", "v15", "v16"] {
         let dir = common::fixtures().join("nextjs").join(version);
-        for route in ROUTES {
+        for route in common::ROUTES {
             let what = format!("{version}/{route}");
             let ours = extraction(&dir.join(format!("{route}.rsc")));
             let html =
@@ -347,7 +318,7 @@ fn compare(what: &str, ours: &Extraction, html: &str, exact_links: bool) -> usiz
                         .and_then(|e| e.attr("datetime"));
                     assert_eq!(got.published.as_deref(), time, "{what}: published");
                     let want = server_body_words(&dom, article);
-                    let found = in_order(&want, &words(&got.text));
+                    let found = common::in_order(&want, &words(&got.text));
                     assert!(
                         found * 100 >= want.len() * 99,
                         "{what}: {found} of {} body words in order",

@@ -110,3 +110,33 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// The routes of `fixtures/nextjs/` that every version has as both a page and a payload.
+pub const ROUTES: [&str; 9] = [
+    "home",
+    "about",
+    "post-hello",
+    "post-missing",
+    "not-found",
+    "special",
+    "deep",
+    "stream",
+    "guestbook",
+];
+
+/// How many of `want` appear in `got`, in order (a longest common subsequence).
+pub fn in_order(want: &[String], got: &[String]) -> usize {
+    let mut previous = vec![0usize; got.len() + 1];
+    for w in want {
+        let mut current = vec![0usize; got.len() + 1];
+        for (j, g) in got.iter().enumerate() {
+            current[j + 1] = if w == g {
+                previous[j] + 1
+            } else {
+                current[j].max(previous[j + 1])
+            };
+        }
+        previous = current;
+    }
+    previous[got.len()]
+}
