@@ -101,5 +101,63 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(flight_benches, benches);
+/// The whole page pipeline on every page of `fixtures/nextjs/` (HTML and RSC payloads of
+/// four Next.js majors): reading (HTML scripts, framing, resolution, facts, composition),
+/// extraction, and both renderers.
+fn page_benches(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nextjs");
+    let mut pages: Vec<Vec<u8>> = Vec::new();
+    for version in ["v13", "v14", "v15", "v16"] {
+        let Ok(entries) = std::fs::read_dir(root.join(version)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let name = path.to_string_lossy().to_string();
+            if name.ends_with(".html") || name.ends_with(".rsc") {
+                pages.push(std::fs::read(&path).expect("fixture"));
+            }
+        }
+    }
+    let bytes: u64 = pages.iter().map(|p| p.len() as u64).sum();
+    let mut group = c.benchmark_group(format!("page/{}-fixtures", pages.len()));
+    group.throughput(Throughput::BytesDecimal(bytes));
+    group.bench_function("read", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .filter_map(|p| next_rsc::document::read(p).ok())
+                .map(|d| d.page.len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("read+extract", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .filter_map(|p| next_rsc::document::read(p).ok())
+                .map(|d| next_rsc::extract::extraction(&d).navigation.len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("read+extract+html+markdown", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .filter_map(|p| next_rsc::document::read(p).ok())
+                .map(|d| {
+                    let x = next_rsc::extract::extraction(&d);
+                    let html = next_rsc::render::to_html(&d.page).len();
+                    html + x
+                        .article
+                        .map_or(0, |a| next_rsc::render::to_markdown(&a).len())
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(flight_benches, benches, page_benches);
 criterion_main!(flight_benches);

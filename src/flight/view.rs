@@ -6,7 +6,7 @@
 //! rejects leads nowhere (`None`), and promises are followed only once fulfilled.
 
 use super::resolve::{Content, Status, Target, Tree};
-use super::value::{NodeId, RefKind, Reference, Span, Value};
+use super::value::{Element, NodeId, RefKind, Reference, Span, Value};
 
 /// A settled value of a tree: never an eager, lazy or fulfilled-promise reference.
 #[derive(Debug, Clone, Copy)]
@@ -78,10 +78,41 @@ impl<'t> Tree<'t> {
     /// Every element of the tree that React renders, in arena order (roughly stream
     /// order), wherever it sits.
     pub fn elements(&'t self) -> impl Iterator<Item = ElementView<'t>> + 't {
+        self.element_nodes()
+            .filter_map(move |(node, _)| self.view(node)?.element())
+    }
+
+    /// Every element node as written (type, key and props not resolved): a cheap scan
+    /// for callers that look at one part first.
+    pub fn element_nodes(&'t self) -> impl Iterator<Item = (NodeId, Element)> + 't {
         self.arena
             .node_ids()
-            .filter_map(move |node| match self.arena.get(node) {
-                Value::Element(_) => self.view(node)?.element(),
+            .filter_map(move |node| match self.arena.node(node) {
+                crate::flight::value::Node::Element(_) => match self.arena.get(node) {
+                    Value::Element(el) => Some((node, el)),
+                    _ => None,
+                },
+                _ => None,
+            })
+    }
+
+    /// The elements whose props (an object, or a reference to one) have `key`.
+    pub fn elements_with_prop(
+        &'t self,
+        key: &'t str,
+    ) -> impl Iterator<Item = ElementView<'t>> + 't {
+        self.element_nodes().filter_map(move |(node, el)| {
+            let props = self.view(el.props?)?;
+            props.field(key)?;
+            self.view(node)?.element()
+        })
+    }
+
+    /// The host elements of one tag (`link`, `script` …).
+    pub fn host_elements(&'t self, tag: &'t str) -> impl Iterator<Item = ElementView<'t>> + 't {
+        self.element_nodes()
+            .filter_map(move |(node, el)| match self.arena.get(el.element_type?) {
+                Value::String(t) if t == tag => self.view(node)?.element(),
                 _ => None,
             })
     }

@@ -269,10 +269,9 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
 /// The AppRouter element of 13.x – 14.x HTML payloads: the element whose props hold the
 /// initial tree, wherever row 0 puts it (§4.4.1).
 fn find_app_router<'t>(tree: &'t Tree<'t>) -> Option<crate::flight::ElementView<'t>> {
-    tree.elements().find(|el| {
-        el.props
-            .is_some_and(|p| p.field("initialTree").is_some() || p.field("buildId").is_some())
-    })
+    tree.elements_with_prop("initialTree")
+        .next()
+        .or_else(|| tree.elements_with_prop("buildId").next())
 }
 
 fn object_payload_kind(root: &View<'_>) -> PayloadKind {
@@ -613,7 +612,10 @@ fn assets_of(tree: &Tree<'_>, prefix: &str) -> Assets {
             _ => {}
         }
     }
-    for element in tree.elements() {
+    for element in tree
+        .host_elements("link")
+        .chain(tree.host_elements("script"))
+    {
         match element.host() {
             Some("link") => {
                 let stylesheet = element
