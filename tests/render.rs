@@ -117,23 +117,6 @@ fn link_targets(dom: &Dom) -> BTreeSet<String> {
         .collect()
 }
 
-/// How many of `want` appear in `got` in order (a longest common subsequence).
-fn in_order(want: &[String], got: &[String]) -> usize {
-    let mut previous = vec![0usize; got.len() + 1];
-    for w in want {
-        let mut current = vec![0usize; got.len() + 1];
-        for (j, g) in got.iter().enumerate() {
-            current[j + 1] = if w == g {
-                previous[j] + 1
-            } else {
-                current[j].max(previous[j + 1])
-            };
-        }
-        previous = current;
-    }
-    previous[got.len()]
-}
-
 /// Server elements whose content the browser draws: the output of client components
 /// (found where our rendering has an `<rsc-client>`: the server elements under the same
 /// parent that none of ours matches) and Suspense boundaries React gave up on the server.
@@ -227,7 +210,7 @@ fn every_route_renders_what_the_server_rendered() {
             let want = words_outside(&theirs, &drawn);
             drawn_by_clients += visible_words(&theirs).len() - want.len();
             let got = visible_words(&ours);
-            let found = in_order(&want, &got);
+            let found = common::in_order(&want, &got);
             assert!(
                 found * 100 >= want.len() * 95,
                 "{what}: {found} of {} visible words in order",
@@ -259,7 +242,7 @@ fn what_client_components_draw_is_what_is_missing() {
         );
         // Everything else is there, in order.
         assert_eq!(
-            in_order(&outside, &visible_words(&ours)),
+            common::in_order(&outside, &visible_words(&ours)),
             outside.len(),
             "{route}"
         );

@@ -12,56 +12,12 @@ use html5ever::tokenizer::{
 use crate::next::page::{ElementKind, NodeIndex, Page, PageNode};
 use crate::render::html::inner_html;
 
-/// Elements that start a line of their own.
-const BLOCK: [&str; 40] = [
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "caption",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "td",
-    "th",
-    "tr",
-    "ul",
-    "html",
-];
-
 /// Elements whose content is not read.
 const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
 
 /// True for a tag that starts a line of its own.
 pub(crate) fn is_block(tag: &str) -> bool {
-    BLOCK.contains(&tag)
+    crate::render::html::is_block_element(tag)
 }
 
 /// White space runs made one space, ends trimmed.

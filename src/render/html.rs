@@ -27,6 +27,60 @@ const VOID: [&str; 15] = [
     "source", "track", "wbr",
 ];
 
+/// Elements a browser lays out as blocks (they start a line of text, a Markdown block).
+const BLOCK_ELEMENTS: [&str; 45] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "video",
+];
+
+/// True for an element a browser lays out as a block.
+pub fn is_block_element(tag: &str) -> bool {
+    BLOCK_ELEMENTS.contains(&tag)
+}
+
 /// Props written as `name=""` when truthy and left out otherwise.
 const BOOLEAN: [&str; 23] = [
     "inert",

@@ -13,7 +13,7 @@ use html5ever::tokenizer::{
 };
 
 use crate::extract::Article;
-use crate::render::html::escape_into;
+use crate::render::html::{escape_into, is_block_element};
 
 /// What to say about where the article came from.
 #[derive(Debug, Clone, Copy, Default)]
@@ -351,40 +351,6 @@ const KEEP_AS_HTML: [&str; 14] = [
     "dl", "sup", "sub", "kbd",
 ];
 
-/// Block-level elements: what starts a block in Markdown.
-const BLOCKS: [&str; 30] = [
-    "p",
-    "div",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "main",
-    "aside",
-    "nav",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "pre",
-    "table",
-    "hr",
-    "figure",
-    "figcaption",
-    "details",
-    "dl",
-    "video",
-    "iframe",
-    "form",
-    "address",
-];
-
 struct MarkdownWriter<'f> {
     fragment: &'f Fragment,
     base: Option<&'f str>,
@@ -393,7 +359,7 @@ struct MarkdownWriter<'f> {
 
 impl MarkdownWriter<'_> {
     fn is_block(&self, i: usize) -> bool {
-        self.fragment.tag(i).is_some_and(|t| BLOCKS.contains(&t))
+        self.fragment.tag(i).is_some_and(is_block_element)
     }
 
     /// Writes nodes as blocks, each followed by a blank line. Runs of inline content
@@ -405,7 +371,7 @@ impl MarkdownWriter<'_> {
                 || self
                     .fragment
                     .tag(n)
-                    .is_some_and(|t| KEEP_AS_HTML.contains(&t) && BLOCKS.contains(&t))
+                    .is_some_and(|t| KEEP_AS_HTML.contains(&t) && is_block_element(t))
             {
                 self.paragraph(&inline_run);
                 inline_run.clear();
