@@ -302,3 +302,19 @@ fn markdown_of_the_articles() {
         "![Hero image for hello-world](https://origin.example.com/images/blog/hello-world/hero.jpg)"
     ));
 }
+
+#[test]
+fn a_root_layout_inside_a_route_group_still_makes_the_document() {
+    // nextjs.org's root layout lives in `(next-site)`: <html> sits inside a slot.
+    let html = rendered(&common::fixtures().join("sites/njsparser__nextjs.org.html"));
+    assert!(
+        html.starts_with("<!DOCTYPE html><html class="),
+        "{}",
+        &html[..80]
+    );
+    assert_eq!(html.matches("<html").count(), 1);
+    assert_eq!(html.matches("<body").count(), 1);
+    // Next's Image with a statically imported source is an <img>.
+    assert!(html.contains("<img alt=\"A Next.js app and a Serverless Function"));
+    assert!(!html.contains("data-rsc-client=\"88883#Image\""));
+}

@@ -323,11 +323,7 @@ pub fn to_html(page: &Page) -> String {
 /// `<head>` with the page's head elements, what React hoists there and the stylesheets
 /// asked for, then the body.
 pub fn write_document(page: &Page, options: HtmlOptions<'_>, out: &mut impl Write) -> fmt::Result {
-    let html = page
-        .roots()
-        .iter()
-        .copied()
-        .find(|&r| is_host(page, r, "html"));
+    let html = document_element(page);
     let html_el = html.and_then(|h| page.element(h));
     let head = html_el.and_then(|el| {
         el.children
@@ -343,13 +339,12 @@ pub fn write_document(page: &Page, options: HtmlOptions<'_>, out: &mut impl Writ
         .unwrap_or_default();
     writer.write(head_children);
     let mut head_html = std::mem::take(&mut writer.out);
-    // Top-level elements beside <html> (a root layout's stylesheet links and scripts).
-    let beside: Vec<NodeIndex> = page
-        .roots()
-        .iter()
-        .copied()
-        .filter(|&r| Some(r) != html)
-        .collect();
+    // Elements beside <html> (a root layout's stylesheet links and scripts): what is left
+    // of the top level once the wrappers around <html> are looked through.
+    let beside: Vec<NodeIndex> = match html {
+        Some(h) => beside_document_element(page, h),
+        None => page.roots().to_vec(),
+    };
     let body_nodes: Vec<NodeIndex> = match html_el {
         Some(el) => el
             .children
@@ -413,6 +408,43 @@ pub fn write_nodes(page: &Page, nodes: &[NodeIndex], out: &mut impl Write) -> fm
     out.write_str(&writer.out)
 }
 
+/// The `<html>` element: at the top level, or inside wrappers that render only their
+/// content (a root layout inside a route group sits in a slot).
+fn document_element(page: &Page) -> Option<NodeIndex> {
+    let mut stack: Vec<NodeIndex> = page.roots().iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        let Some(el) = page.element(i) else { continue };
+        match &el.kind {
+            ElementKind::Host(tag) if tag == "html" => return Some(i),
+            ElementKind::Host(_) => {}
+            _ => stack.extend(el.children.iter().rev().copied()),
+        }
+    }
+    None
+}
+
+/// The nodes around `<html>` on the way down to it, without the wrappers themselves.
+fn beside_document_element(page: &Page, html: NodeIndex) -> Vec<NodeIndex> {
+    let mut beside = Vec::new();
+    let mut stack: Vec<NodeIndex> = page.roots().iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        if i == html {
+            continue;
+        }
+        match page.element(i) {
+            Some(el) if !matches!(el.kind, ElementKind::Host(_)) && contains(page, i, html) => {
+                stack.extend(el.children.iter().rev().copied())
+            }
+            _ => beside.push(i),
+        }
+    }
+    beside
+}
+
+fn contains(page: &Page, ancestor: NodeIndex, node: NodeIndex) -> bool {
+    page.descendants(ancestor).iter().any(|&(d, _)| d == node)
+}
+
 fn is_host(page: &Page, index: NodeIndex, tag: &str) -> bool {
     matches!(page.element(index).map(|e| &e.kind), Some(ElementKind::Host(t)) if t == tag)
 }
@@ -465,10 +497,12 @@ fn client_role(el: &PageElement) -> ClientRole {
         return ClientRole::Link;
     }
     let has = |name: &str| el.prop(name).is_some();
+    // A static import's `src` is an object that carries the size.
+    let static_import = matches!(el.prop("src"), Some(PropValue::Object(entries)) if entries.iter().any(|(k, _)| k == "src"));
     if has("src")
         && has("alt")
         && el.children.is_empty()
-        && (has("width") || has("height") || has("fill"))
+        && (has("width") || has("height") || has("fill") || static_import)
     {
         return ClientRole::Image;
     }
