@@ -100,16 +100,31 @@ pub struct Files {
 }
 
 /// Finds the inputs below the given paths, in a stable order: files as given, folders
-/// walked (sorted, symbolic links to folders not followed).
-pub fn find_inputs(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+/// walked (sorted, symbolic links to folders not followed). A folder that cannot be read
+/// is listed among the problems and the walk goes on.
+pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut found = Vec::new();
+    let mut problems = Vec::new();
     for path in paths {
-        if fs::metadata(path)?.is_dir() {
+        let is_dir = match fs::metadata(path) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) => {
+                problems.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        if is_dir {
             let mut stack = vec![path.clone()];
             while let Some(dir) = stack.pop() {
-                let mut entries: Vec<PathBuf> = fs::read_dir(&dir)?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .collect();
+                let entries = match fs::read_dir(&dir) {
+                    Ok(entries) => entries,
+                    Err(e) => {
+                        problems.push(format!("{}: {e}", dir.display()));
+                        continue;
+                    }
+                };
+                let mut entries: Vec<PathBuf> =
+                    entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
                 entries.sort();
                 let mut subdirs = Vec::new();
                 for entry in entries {
@@ -128,7 +143,7 @@ pub fn find_inputs(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
             found.push(path.clone());
         }
     }
-    Ok(found)
+    (found, problems)
 }
 
 /// True for the file names archive reads.
@@ -199,9 +214,13 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         }
         Ok(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
     };
-    let mut reader = warc::WarcReader::new(reader);
+    let mut reader = warc::WarcReader::new(HeaderCap {
+        inner: reader,
+        header_bytes: 0,
+    });
     let mut records = reader.stream_records();
     let mut count = 0usize;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     while let Some(record) = records.next_item() {
         count += 1;
         let record = match record {
@@ -218,12 +237,18 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         if record.warc_type() != &warc::RecordType::Response {
             continue;
         }
-        let source = format!(
-            "{name}#{}",
-            record
-                .header(warc::WarcHeader::TargetURI)
-                .unwrap_or_default()
-        );
+        let uri = record
+            .header(warc::WarcHeader::TargetURI)
+            .unwrap_or_default()
+            .to_string();
+        // The same URL captured again is a page of its own: `#2`, `#3` … tell them apart.
+        let times = seen.entry(uri.clone()).or_insert(0);
+        *times += 1;
+        let source = if *times == 1 {
+            format!("{name}#{uri}")
+        } else {
+            format!("{name}#{uri}#{times}")
+        };
         let length = record.content_length();
         let input = if length > MAX_RECORD {
             // Skipped by the reader in 1 MB reads, never held.
@@ -249,6 +274,41 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         if sender.send(input).is_err() {
             return; // the run stopped
         }
+    }
+    if count == 0 {
+        let _ = sender.send(broken(name, "no WARC records in it".into()));
+    }
+}
+
+/// Bounds what a WARC record's header may take: the `warc` crate reads header lines
+/// with `read_until` until the blank line, and bodies with `read`, so the bytes
+/// consumed between two `read`s are a header's. A header over 1 MiB is an error, not a
+/// buffer that grows with the file.
+struct HeaderCap<R> {
+    inner: R,
+    header_bytes: usize,
+}
+
+const MAX_HEADER: usize = 1 << 20;
+
+impl<R: BufRead> Read for HeaderCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.header_bytes = 0;
+        self.inner.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for HeaderCap<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.header_bytes > MAX_HEADER {
+            return Err(io::Error::other("a WARC record header over 1 MiB"));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.header_bytes += amount;
+        self.inner.consume(amount);
     }
 }
 
@@ -296,26 +356,37 @@ pub fn http_body(response: &[u8]) -> Result<Option<Vec<u8>>, String> {
         "gzip" | "x-gzip" => {
             let mut out = Vec::new();
             libflate::gzip::Decoder::new(&body[..])
-                .and_then(|d| d.take(MAX_RECORD).read_to_end(&mut out))
+                .and_then(|d| d.take(MAX_RECORD + 1).read_to_end(&mut out))
                 .map_err(|e| format!("gzip body: {e}"))?;
-            Ok(Some(out))
+            too_big(out)
         }
         "deflate" => {
             let mut out = Vec::new();
             libflate::zlib::Decoder::new(&body[..])
-                .and_then(|d| d.take(MAX_RECORD).read_to_end(&mut out))
+                .and_then(|d| d.take(MAX_RECORD + 1).read_to_end(&mut out))
                 .or_else(|_| {
                     out.clear();
                     libflate::deflate::Decoder::new(&body[..])
-                        .take(MAX_RECORD)
+                        .take(MAX_RECORD + 1)
                         .read_to_end(&mut out)
                 })
                 .map_err(|e| format!("deflate body: {e}"))?;
-            Ok(Some(out))
+            too_big(out)
         }
         other => Err(format!(
             "a body in the {other} content coding, which next-rsc does not decode"
         )),
+    }
+}
+
+/// A decompressed body, or the error that it is bigger than a record may be.
+fn too_big(body: Vec<u8>) -> Result<Option<Vec<u8>>, String> {
+    if body.len() as u64 > MAX_RECORD {
+        Err(format!(
+            "a body that decompresses to more than {MAX_RECORD} bytes"
+        ))
+    } else {
+        Ok(Some(body))
     }
 }
 
@@ -545,11 +616,15 @@ impl Archive {
                 .names
                 .lock()
                 .map_err(|_| "the name table is poisoned".to_string())?;
-            let name = if names.contains(&base) {
-                format!("{base}~{}", short_hash(source))
-            } else {
-                base
-            };
+            let mut name = base.clone();
+            if names.contains(&name) {
+                name = format!("{base}~{}", short_hash(source));
+                let mut n = 2;
+                while names.contains(&name) {
+                    name = format!("{base}~{}-{n}", short_hash(source));
+                    n += 1;
+                }
+            }
             names.insert(name.clone());
             name
         };

@@ -492,8 +492,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let document = next_rsc::document::read(&input)?;
             if document.page.is_empty() {
                 let why = document.page.missing.join("; ");
-                return Err(Error::NothingToRender(if why.is_empty() {
+                let pages_router =
+                    document.next.router == next_rsc::next::router::RouterKind::Pages;
+                return Err(Error::NothingToRender(if pages_router {
                     "a pages-router page carries no flight".into()
+                } else if why.is_empty() {
+                    "the payload composes to no page".into()
                 } else {
                     why
                 }));
@@ -577,14 +581,13 @@ fn archive(
                 source: io::Error::other(e),
             })?;
     }
-    let files = find_inputs(&inputs).map_err(|source| Error::Io {
-        path: inputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-        source,
-    })?;
+    let (files, problems) = find_inputs(&inputs);
+    for problem in &problems {
+        eprintln!("next-rsc: {problem}");
+    }
+    if files.is_empty() && !problems.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
     let warcs = files
         .iter()
         .any(|f| f.to_string_lossy().to_ascii_lowercase().contains(".warc"));
@@ -620,7 +623,7 @@ fn archive(
                 progress.inc(1);
             });
         progress.finish_and_clear();
-        return Ok(if failed.into_inner() > 0 {
+        return Ok(if failed.into_inner() > 0 || !problems.is_empty() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -653,7 +656,7 @@ fn archive(
         source,
     })?;
     progress.finish_and_clear();
-    Ok(if failed > 0 {
+    Ok(if failed > 0 || !problems.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

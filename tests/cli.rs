@@ -501,3 +501,24 @@ fn every_command_reads_standard_input() {
         );
     }
 }
+
+#[test]
+fn a_warc_with_an_endless_header_is_an_error_not_a_buffer() {
+    let dir = temp_dir("warc-bomb");
+    let mut warc = b"WARC/1.0\r\n".to_vec();
+    warc.extend(std::iter::repeat_n(&b"y\n"[..], 2 << 20).flatten());
+    let path = dir.join("bomb.warc");
+    std::fs::write(&path, &warc).unwrap();
+    let out = next_rsc(&["archive", "--jsonl", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["ok"], false);
+    std::fs::write(dir.join("empty.warc"), b"").unwrap();
+    let empty = next_rsc(&[
+        "archive",
+        "--jsonl",
+        dir.join("empty.warc").to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("no WARC records"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,6 +5,8 @@
 //! JSON-LD and `article:*` metadata fill in what the structure does not say. Nothing
 //! here knows any one site.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use super::metadata::{Metadata, is_host};
@@ -54,7 +56,21 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
         Some(i) == title_node
             || matches!(page.element(i).map(|e| &e.kind), Some(ElementKind::Host(t)) if NOT_BODY.contains(&t.as_str()) && i != body)
     };
-    let parts = body_parts(page, body, &skip);
+    // The nodes that hold a skipped one somewhere below: found once, walking up from
+    // each skipped node (stops at a node already marked), so the body stays linear.
+    let mut around_skipped: HashSet<NodeIndex> = HashSet::new();
+    for i in descendants_of(page, body) {
+        if skip(i) {
+            let mut up = counts.parent[i as usize];
+            while let Some(p) = up {
+                if p == body || !around_skipped.insert(p) {
+                    break;
+                }
+                up = counts.parent[p as usize];
+            }
+        }
+    }
+    let parts = body_parts(page, body, &skip, &around_skipped);
     let mut html = String::new();
     // Writing into a String cannot fail.
     let _ = write_nodes(page, &parts, &mut html);
@@ -274,7 +290,12 @@ fn flat_children(page: &Page, el: &PageElement) -> Vec<NodeIndex> {
 
 /// The body's parts: the body's children, leaving out the title and the regions that
 /// are not body (their siblings stay).
-fn body_parts(page: &Page, body: NodeIndex, skip: &dyn Fn(NodeIndex) -> bool) -> Vec<NodeIndex> {
+fn body_parts(
+    page: &Page,
+    body: NodeIndex,
+    skip: &dyn Fn(NodeIndex) -> bool,
+    around_skipped: &HashSet<NodeIndex>,
+) -> Vec<NodeIndex> {
     let Some(el) = page.element(body) else {
         return vec![body];
     };
@@ -292,17 +313,13 @@ fn body_parts(page: &Page, body: NodeIndex, skip: &dyn Fn(NodeIndex) -> bool) ->
         // An element around the title or a region (a wrapper, a Suspense, a client
         // component) gives its other content.
         match page.node(i) {
-            PageNode::Element(child) if contains(page, i, skip) => {
+            PageNode::Element(child) if around_skipped.contains(&i) => {
                 stack.extend(child.children.iter().rev().copied())
             }
             _ => parts.push(i),
         }
     }
     parts
-}
-
-fn contains(page: &Page, index: NodeIndex, skip: &dyn Fn(NodeIndex) -> bool) -> bool {
-    descendants_of(page, index).any(skip)
 }
 
 /// The JSON-LD object that describes an article (`Article`, `BlogPosting`,
@@ -388,9 +405,10 @@ fn tags(
         }
     }
     let mut found: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut add = |tag: String| {
         let tag = collapse(tag.trim_start_matches('#'));
-        if !tag.is_empty() && tag.chars().count() <= 60 && !found.contains(&tag) {
+        if !tag.is_empty() && tag.chars().count() <= 60 && seen.insert(tag.clone()) {
             found.push(tag);
         }
     };
@@ -408,8 +426,8 @@ fn tags(
         let rel_tag = el
             .str_prop("rel")
             .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "tag"));
-        // Tag items are small: the size bound keeps nested candidates linear.
-        if rel_tag || counts.sizes[i as usize] <= 16 && is_tag_item(page, i, el) {
+        // Tags are short: the size bound keeps nested candidates linear.
+        if counts.sizes[i as usize] <= 16 && (rel_tag || is_tag_item(page, i, el)) {
             add(page.text(i));
         }
     }

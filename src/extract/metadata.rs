@@ -216,6 +216,7 @@ pub fn metadata(page: &Page, html: Option<&HtmlPage>) -> Metadata {
         ..Metadata::default()
     };
     if let Some(html) = html {
+        let mut known: std::collections::HashSet<String> = meta.tags.iter().map(tag_key).collect();
         for tag in &html.head_tags {
             let tag = HeadTag {
                 tag: tag.tag.clone(),
@@ -229,7 +230,7 @@ pub fn metadata(page: &Page, html: Option<&HtmlPage>) -> Metadata {
                     .collect(),
                 text: tag.text.clone(),
             };
-            if !meta.tags.iter().any(|t| same_tag(t, &tag)) {
+            if known.insert(tag_key(&tag)) {
                 meta.tags.push(tag);
             }
         }
@@ -345,14 +346,11 @@ fn react_name(html_name: &str) -> Option<&'static str> {
         })
 }
 
-/// The same element: tag, text and attributes (in any order).
-fn same_tag(a: &HeadTag, b: &HeadTag) -> bool {
-    let sorted = |t: &HeadTag| {
-        let mut attrs = t.attributes.clone();
-        attrs.sort();
-        attrs
-    };
-    a.tag == b.tag && a.text == b.text && sorted(a) == sorted(b)
+/// What makes two head elements the same: tag, text and attributes (in any order).
+fn tag_key(tag: &HeadTag) -> String {
+    let mut attrs = tag.attributes.clone();
+    attrs.sort();
+    format!("{}\u{0}{:?}\u{0}{:?}", tag.tag, tag.text, attrs)
 }
 
 fn set(field: &mut Option<String>, value: Option<String>) {
@@ -435,11 +433,20 @@ pub(crate) fn is_host(page: &Page, index: NodeIndex, tag: &str) -> bool {
 
 /// The title, meta, link and base elements of `<html><head>`, in order.
 fn head_tags(page: &Page) -> Vec<HeadTag> {
-    let Some(head) = find_host(page, "head") else {
-        return Vec::new();
+    // A partial payload (a navigation answer) has no <html> to attach its head to: its
+    // head data is read as it came.
+    let nodes: Vec<NodeIndex> = match find_host(page, "head") {
+        Some(head) => page.descendants(head).into_iter().map(|(i, _)| i).collect(),
+        None => page
+            .head()
+            .iter()
+            .flat_map(|&h| {
+                std::iter::once(h).chain(page.descendants(h).into_iter().map(|(i, _)| i))
+            })
+            .collect(),
     };
     let mut tags = Vec::new();
-    for (i, _) in page.descendants(head) {
+    for i in nodes {
         let Some(el) = page.element(i) else { continue };
         let ElementKind::Host(tag) = &el.kind else {
             continue;

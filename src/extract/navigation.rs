@@ -154,5 +154,5 @@ fn label(page: &Page, el: &PageElement) -> Option<String> {
         .iter()
         .copied()
         .find(|&c| page.element(c).is_some())?;
-    is_heading(page, first).then(|| collapse(&page.text(first)))
+    is_heading(page, first).then(|| collapse(&page.text_up_to(first, 200)))
 }

@@ -143,6 +143,8 @@ pub struct Tree<'a> {
     stuck: HashSet<NodeId, FastHash>,
     /// Rows React 18.3 rejects because a row they read at once came after them.
     order_rejected: Vec<usize>,
+    /// What each chunk settles to, found once (see [`Tree::settled_chunk`]).
+    settled: Vec<std::sync::OnceLock<Option<Target>>>,
 }
 
 const END_OF_STREAM: u32 = u32::MAX;
@@ -298,6 +300,7 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
             element_status: HashMap::default(),
             stuck: HashSet::default(),
             order_rejected: Vec::new(),
+            settled: Vec::new(),
         },
         parity: options.react_parity,
         aborted: false,
@@ -322,6 +325,9 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
     mark_stuck(&mut tree, &parse_times, options.react_parity);
     compute_statuses(&mut tree);
     report_missing(&mut tree);
+    tree.settled = (0..tree.chunks.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     tree
 }
 
@@ -1074,6 +1080,59 @@ impl<'a> Tree<'a> {
     /// giving up after as many steps as there are chunks (a reference cycle).
     pub fn settle(&self, target: Target) -> Option<Target> {
         self.settle_within(target, &mut PATH_BUDGET.clone())
+    }
+
+    /// What a chunk settles to (eager, lazy and fulfilled promise references followed),
+    /// found once per chunk: a chain of rows referring to rows is walked once, however
+    /// many values lead into it. `None` when it never settles.
+    pub fn settled_chunk(&self, id: u64) -> Option<Target> {
+        let first = self.chunk_position(id)?;
+        if let Some(done) = self.settled.get(first).and_then(|c| c.get()) {
+            return *done;
+        }
+        let mut chain = vec![first];
+        let mut target = self.chunk_target(id);
+        let result = loop {
+            let Some(Target::Node(node)) = target else {
+                break target;
+            };
+            match self.arena.get(node) {
+                Value::Reference(ref r)
+                    if matches!(r.kind, RefKind::Value | RefKind::Lazy | RefKind::Promise) =>
+                {
+                    if self.reference_status(node, r) != Status::Fulfilled {
+                        break None;
+                    }
+                    match (
+                        r.path.len,
+                        r.id()
+                            .and_then(|next| Some((next, self.chunk_position(next)?))),
+                    ) {
+                        (0, Some((next, at))) => {
+                            if let Some(done) = self.settled.get(at).and_then(|c| c.get()) {
+                                break *done;
+                            }
+                            if chain.len() > self.chunks.len() {
+                                break None; // a cycle
+                            }
+                            chain.push(at);
+                            target = self.chunk_target(next);
+                        }
+                        _ => target = self.reference_target(r),
+                    }
+                    if chain.len() > self.chunks.len() + 1 {
+                        break None;
+                    }
+                }
+                _ => break target,
+            }
+        };
+        for at in chain {
+            if let Some(cell) = self.settled.get(at) {
+                let _ = cell.set(result);
+            }
+        }
+        result
     }
 
     /// The value an eager or lazy reference points at, path included.

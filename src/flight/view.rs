@@ -147,6 +147,16 @@ impl<'t> View<'t> {
                     if tree.reference_status(node, r) != Status::Fulfilled {
                         return None;
                     }
+                    // A whole row: settled once for everyone (chains stay linear).
+                    if r.path.len == 0
+                        && let Some(id) = r.id()
+                    {
+                        let settled = tree.settled_chunk(id)?;
+                        return Some(View {
+                            tree,
+                            target: settled,
+                        });
+                    }
                     target = tree.reference_target(r)?;
                 }
                 _ => return Some(View { tree, target }),

@@ -276,6 +276,24 @@ impl Page {
         el.children.iter().map(|&c| self.text(c)).collect()
     }
 
+    /// The text of a node and everything below it, cut after about `limit` bytes (for
+    /// labels: a heading nested without end must not cost the whole page).
+    pub fn text_up_to(&self, index: NodeIndex, limit: usize) -> String {
+        let mut text = String::new();
+        let mut stack = vec![index];
+        while let Some(i) = stack.pop() {
+            if text.len() >= limit {
+                break;
+            }
+            match self.node(i) {
+                PageNode::Text(t) => text.push_str(t),
+                PageNode::Element(el) => stack.extend(el.children.iter().rev().copied()),
+                _ => {}
+            }
+        }
+        text
+    }
+
     /// The text of a node and everything below it, as it reads.
     pub fn text(&self, index: NodeIndex) -> String {
         let mut text = String::new();
@@ -372,6 +390,11 @@ enum Item<'t> {
 
 /// Deeper seed data is cut (real pages nest a handful of segments).
 const MAX_SEGMENT_DEPTH: usize = 128;
+/// More segments than this are cut: seed rows shared by several slots would otherwise
+/// double the work at every level (real pages have tens).
+const MAX_SEGMENTS: usize = 4096;
+/// The most text a composed page copies (real pages hold a few megabytes).
+const MAX_PAGE_TEXT: usize = 64 << 20;
 /// Deeper prop values are cut (props are data; real ones nest a few levels).
 const MAX_PROP_DEPTH: usize = 64;
 
@@ -385,6 +408,8 @@ struct Composer<'t> {
     on_path: HashSet<NodeId>,
     /// Nodes left to make: sharing can ask for exponentially many.
     budget: usize,
+    /// Text bytes left to copy.
+    bytes_left: usize,
 }
 
 impl<'t> Composer<'t> {
@@ -397,6 +422,7 @@ impl<'t> Composer<'t> {
             path: Vec::new(),
             on_path: HashSet::new(),
             budget: 64 * tree.arena.len() + 100_000,
+            bytes_left: MAX_PAGE_TEXT,
         }
     }
 
@@ -575,7 +601,7 @@ impl<'t> Composer<'t> {
             node,
             slots: Vec::new(),
         });
-        if depth < MAX_SEGMENT_DEPTH {
+        if depth < MAX_SEGMENT_DEPTH && self.segments.len() < MAX_SEGMENTS {
             let entries: Vec<(&str, View<'t>)> =
                 slots.map(|s| s.entries().collect()).unwrap_or_default();
             for (key, child) in entries {
@@ -606,7 +632,10 @@ impl<'t> Composer<'t> {
             node: content,
             slots: Vec::new(),
         });
-        if let Some(children) = node.field("c").filter(|_| depth < MAX_SEGMENT_DEPTH) {
+        if let Some(children) = node
+            .field("c")
+            .filter(|_| depth < MAX_SEGMENT_DEPTH && self.segments.len() < MAX_SEGMENTS)
+        {
             for (key, child) in children.map_entries() {
                 let Some(key) = key.str() else { continue };
                 let child_index = self.transport_segment(&child, depth + 1);
@@ -690,8 +719,27 @@ impl<'t> Composer<'t> {
     }
 
     fn text(&mut self, parent: NodeIndex, text: &str) {
+        if !self.charge(text.len()) {
+            return;
+        }
         let index = self.add(PageNode::Text(text.to_string()));
         self.append(parent, index);
+    }
+
+    /// Counts copied bytes against the budget: a string shared by many places is copied
+    /// at each, so a small payload could ask for gigabytes.
+    fn charge(&mut self, bytes: usize) -> bool {
+        match self.bytes_left.checked_sub(bytes) {
+            Some(left) => {
+                self.bytes_left = left;
+                true
+            }
+            None => {
+                self.bytes_left = 0;
+                self.budget = 0;
+                false
+            }
+        }
     }
 
     /// A reference that does not settle: pending, or rejected with a digest. Follows a
@@ -896,7 +944,10 @@ impl<'t> Composer<'t> {
             // A whole row: text, bytes, a client module or a stream.
             let id = value.row()?;
             return Some(match &self.tree.chunk(id)?.content {
-                Content::Text(text) => PropValue::String(text.to_string()),
+                Content::Text(text) if self.charge(text.len()) => {
+                    PropValue::String(text.to_string())
+                }
+                Content::Text(_) => PropValue::Other("cut: the payload shares too much".into()),
                 Content::Binary { bytes, .. } => {
                     PropValue::Other(format!("{} bytes of binary data", bytes.len()))
                 }
@@ -919,6 +970,9 @@ impl<'t> Composer<'t> {
             Value::Bool(b) => PropValue::Bool(b),
             Value::Number(n) => PropValue::Number(n.to_string()),
             Value::String(s) | Value::BigInt(s) | Value::Date(s) => {
+                if !self.charge(s.len()) {
+                    return Some(PropValue::Other("cut: the payload shares too much".into()));
+                }
                 PropValue::String(s.to_string())
             }
             Value::Symbol(s) => PropValue::Other(format!("Symbol.for({s:?})")),
@@ -1134,16 +1188,23 @@ impl<'t> Composer<'t> {
     /// Puts the head's title, meta, link, base and style elements into `<html><head>`,
     /// after what the root layout's own `<head>` holds.
     fn attach_head(&mut self) {
-        let hoisted: Vec<NodeIndex> = self
-            .page
-            .head
-            .iter()
-            .flat_map(|&h| std::iter::once((h, 0)).chain(self.page.descendants(h)))
-            .map(|(i, _)| i)
-            .filter(|&i| {
-                matches!(self.page.element(i).map(|e| &e.kind), Some(ElementKind::Host(name)) if matches!(name.as_str(), "title" | "meta" | "link" | "base"))
-            })
-            .collect();
+        // The outermost title/meta/link/base/style elements (what is inside one goes
+        // with it, so nothing is placed twice).
+        let mut hoisted: Vec<NodeIndex> = Vec::new();
+        let mut stack: Vec<NodeIndex> = self.page.head.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            let Some(el) = self.page.element(i) else {
+                continue;
+            };
+            match &el.kind {
+                ElementKind::Host(name)
+                    if matches!(name.as_str(), "title" | "meta" | "link" | "base" | "style") =>
+                {
+                    hoisted.push(i)
+                }
+                _ => stack.extend(el.children.iter().rev().copied()),
+            }
+        }
         if hoisted.is_empty() {
             return;
         }

@@ -156,14 +156,18 @@ pub struct Assets {
 
 impl Assets {
     fn add_css(&mut self, url: String) {
-        if !self.css.contains(&url) {
-            self.css.push(url);
-        }
+        self.css.push(url);
     }
 
     fn add_js(&mut self, url: String) {
-        if !self.js.contains(&url) {
-            self.js.push(url);
+        self.js.push(url);
+    }
+
+    /// Keeps the first of each URL (in linear time: a page may list thousands).
+    fn dedupe(&mut self) {
+        for list in [&mut self.css, &mut self.js] {
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|url| seen.insert(url.clone()));
         }
     }
 
@@ -171,6 +175,7 @@ impl Assets {
     pub fn merge(&mut self, css: &[String], js: &[String]) {
         css.iter().for_each(|c| self.add_css(c.clone()));
         js.iter().for_each(|j| self.add_js(j.clone()));
+        self.dedupe();
     }
 }
 
@@ -214,6 +219,8 @@ pub struct NextFacts {
 
 /// Deeper router trees are cut (real ones are a handful of levels; this bounds the stack).
 const MAX_TREE_DEPTH: usize = 128;
+/// More segments than this are cut (real router trees have tens).
+const MAX_TREE_NODES: usize = 4096;
 
 /// Reads the Next.js facts of an App Router payload.
 pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
@@ -343,12 +350,20 @@ fn router_tree_of<'t>(
 ) -> (Option<RouterTree>, Vec<Segment>, Option<View<'t>>) {
     if let Some(transport) = object_root.and_then(|o| o.field("t")) {
         let node = transport.field("t");
-        return (node.and_then(|n| transport_tree(&n, 0)), Vec::new(), None);
+        return (
+            node.and_then(|n| transport_tree(&n, 0, &mut MAX_TREE_NODES.clone())),
+            Vec::new(),
+            None,
+        );
     }
     let flight_data = if let Some(o) = object_root {
         o.field("f")
     } else if let Some(initial) = props.and_then(|p| p.field("initialTree")) {
-        return (router_state(&initial, 0), Vec::new(), None);
+        return (
+            router_state(&initial, 0, &mut MAX_TREE_NODES.clone()),
+            Vec::new(),
+            None,
+        );
     } else {
         root.and_then(|r| {
             if is_action_array(&r) {
@@ -382,12 +397,16 @@ fn router_tree_of<'t>(
         .filter_map(|i| path.index(i).and_then(|s| segment_of(&s)))
         .collect();
     prefix.pop();
-    let tree = path.index(at).and_then(|t| router_state(&t, 0));
+    let tree = path
+        .index(at)
+        .and_then(|t| router_state(&t, 0, &mut MAX_TREE_NODES.clone()));
     (tree, prefix, Some(path))
 }
 
-/// A FlightRouterState `[segment, {slot: state}, …]`.
-fn router_state(state: &View<'_>, depth: usize) -> Option<RouterTree> {
+/// A FlightRouterState `[segment, {slot: state}, …]`. `budget` is the segments left: rows
+/// shared by several slots would otherwise double the tree at every level.
+fn router_state(state: &View<'_>, depth: usize, budget: &mut usize) -> Option<RouterTree> {
+    *budget = budget.checked_sub(1)?;
     let segment = segment_of(&state.index(0)?)?;
     let slots = if depth < MAX_TREE_DEPTH {
         state
@@ -396,7 +415,7 @@ fn router_state(state: &View<'_>, depth: usize) -> Option<RouterTree> {
                 slots
                     .entries()
                     .filter_map(|(key, child)| {
-                        Some((key.to_string(), router_state(&child, depth + 1)?))
+                        Some((key.to_string(), router_state(&child, depth + 1, budget)?))
                     })
                     .collect()
             })
@@ -407,15 +426,19 @@ fn router_state(state: &View<'_>, depth: usize) -> Option<RouterTree> {
     Some(RouterTree { segment, slots })
 }
 
-/// A 16.4 transport node `{s, h, d, c: Map}`.
-fn transport_tree(node: &View<'_>, depth: usize) -> Option<RouterTree> {
+/// A 16.4 transport node `{s, h, d, c: Map}`; `budget` as for [`router_state`].
+fn transport_tree(node: &View<'_>, depth: usize, budget: &mut usize) -> Option<RouterTree> {
+    *budget = budget.checked_sub(1)?;
     let segment = segment_of(&node.field("s")?)?;
     let slots = match node.field("c") {
         Some(children) if depth < MAX_TREE_DEPTH => children
             .map_entries()
             .into_iter()
             .filter_map(|(key, child)| {
-                Some((key.str()?.to_string(), transport_tree(&child, depth + 1)?))
+                Some((
+                    key.str()?.to_string(),
+                    transport_tree(&child, depth + 1, budget)?,
+                ))
             })
             .collect(),
         _ => Vec::new(),
@@ -666,6 +689,7 @@ fn assets_of(tree: &Tree<'_>, prefix: &str) -> Assets {
             assets.add_js(asset_url(&file, prefix));
         }
     }
+    assets.dedupe();
     assets
 }
 

@@ -143,6 +143,8 @@ struct FragmentBuilder {
     nodes: Vec<FNode>,
     roots: Vec<usize>,
     open: Vec<usize>,
+    /// How many elements of each name are open.
+    open_count: std::collections::HashMap<String, usize>,
     raw: bool,
 }
 
@@ -169,9 +171,27 @@ impl FragmentBuilder {
     }
 
     fn close(&mut self, name: &str) {
-        if let Some(at) = self.open.iter().rposition(|&i| self.open_tag(i) == name) {
-            self.open.truncate(at);
+        // A stray end tag (none open by that name) costs nothing, not a scan.
+        if self.open_count.get(name).copied().unwrap_or(0) == 0 {
+            return;
         }
+        if let Some(at) = self.open.iter().rposition(|&i| self.open_tag(i) == name) {
+            self.truncate(at);
+        }
+    }
+
+    fn truncate(&mut self, at: usize) {
+        for i in self.open.split_off(at) {
+            let tag = self.open_tag(i).to_string();
+            if let Some(count) = self.open_count.get_mut(&tag) {
+                *count = count.saturating_sub(1);
+            }
+        }
+    }
+
+    fn push_open(&mut self, index: usize, name: &str) {
+        self.open.push(index);
+        *self.open_count.entry(name.to_string()).or_insert(0) += 1;
     }
 }
 
@@ -207,17 +227,20 @@ impl TokenSink for FragmentSink {
                 if CLOSES_P.contains(&name.as_str())
                     && b.open.last().is_some_and(|&i| b.open_tag(i) == "p")
                 {
-                    b.open.pop();
+                    let at = b.open.len() - 1;
+                    b.truncate(at);
                 }
                 if name == "li" {
-                    // A new item closes the open one of the same list.
-                    if let Some(at) = b
-                        .open
+                    // A new item closes the open one of the same list (looked for among
+                    // the last few open elements: items do not nest deep inside items).
+                    let from = b.open.len().saturating_sub(16);
+                    if let Some(at) = b.open[from..]
                         .iter()
                         .rposition(|&i| matches!(b.open_tag(i), "li" | "ul" | "ol"))
+                        .map(|at| from + at)
                         && b.open_tag(b.open[at]) == "li"
                     {
-                        b.open.truncate(at);
+                        b.truncate(at);
                     }
                 }
                 let attrs = tag
@@ -231,7 +254,7 @@ impl TokenSink for FragmentSink {
                     children: Vec::new(),
                 });
                 if !VOID.contains(&name.as_str()) && !tag.self_closing {
-                    b.open.push(index);
+                    b.push_open(index, &name);
                 }
                 match name.as_str() {
                     "script" => return TokenSinkResult::RawData(RawKind::ScriptData),
@@ -463,27 +486,28 @@ impl MarkdownWriter<'_> {
             .unwrap_or_default();
         let text = f.text(pre);
         let text = text.strip_suffix('\n').unwrap_or(&text);
-        let mut fence = "```".to_string();
-        while text.contains(&fence) {
-            fence.push('`');
-        }
+        let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
         let _ = write!(self.out, "{fence}{lang}\n{text}\n{fence}\n\n");
     }
 
     fn list(&mut self, list: usize, depth: usize) {
         let f = self.fragment;
         let ordered = f.tag(list) == Some("ol");
-        let mut number: usize = f
+        let mut number: i64 = f
             .attr(list, "start")
-            .and_then(|s| s.parse().ok())
+            .and_then(|s| s.trim().parse().ok())
             .unwrap_or(1);
+        // What a list holds besides items (text, a stray link) follows it, not lost.
+        let mut stray: Vec<usize> = Vec::new();
         for &item in f.children(list) {
             if f.tag(item) != Some("li") {
+                stray.push(item);
                 continue;
             }
             let marker = if ordered {
-                let m = format!("{number}. ");
-                number += 1;
+                // CommonMark reads up to nine digits, none negative.
+                let m = format!("{}. ", number.clamp(0, 999_999_999));
+                number = number.saturating_add(1);
                 m
             } else {
                 "- ".to_string()
@@ -524,6 +548,7 @@ impl MarkdownWriter<'_> {
             }
         }
         self.out.push('\n');
+        self.blocks(&stray, depth + 1);
     }
 
     /// A GFM table when every row is plain cells; HTML otherwise.
@@ -545,6 +570,18 @@ impl MarkdownWriter<'_> {
                 .filter(|&c| matches!(f.tag(c), Some("td" | "th")))
                 .collect()
         };
+        // A caption (and anything else that is not a row) goes before the table.
+        let extra: Vec<usize> = f
+            .children(table)
+            .iter()
+            .copied()
+            .filter(|&c| {
+                !matches!(
+                    f.tag(c),
+                    Some("tr" | "thead" | "tbody" | "tfoot" | "colgroup" | "col")
+                )
+            })
+            .collect();
         let simple = !rows.is_empty()
             && rows.iter().all(|&r| {
                 cells(r).iter().all(|&c| {
@@ -560,6 +597,22 @@ impl MarkdownWriter<'_> {
             self.out.push_str("\n\n");
             return;
         }
+        let captions: Vec<usize> = extra
+            .iter()
+            .copied()
+            .filter(|&c| f.tag(c) == Some("caption"))
+            .collect();
+        for caption in captions {
+            let text = self.inline(f.children(caption));
+            if !text.trim().is_empty() {
+                let _ = write!(self.out, "*{}*\n\n", text.trim());
+            }
+        }
+        let others: Vec<usize> = extra
+            .into_iter()
+            .filter(|&c| f.tag(c) != Some("caption"))
+            .collect();
+        self.blocks(&others, 1);
         let width = rows.iter().map(|&r| cells(r).len()).max().unwrap_or(0);
         for (i, &row) in rows.iter().enumerate() {
             let mut line = String::from("|");
@@ -619,10 +672,7 @@ impl MarkdownWriter<'_> {
             "del" | "s" | "strike" => wrap(out, "~~", inner),
             "code" => {
                 let text = f.text(n);
-                let mut ticks = "`".to_string();
-                while text.contains(&ticks) {
-                    ticks.push('`');
-                }
+                let ticks = "`".repeat(longest_run(&text, '`') + 1);
                 let pad = if text.starts_with('`') || text.ends_with('`') {
                     " "
                 } else {
@@ -653,6 +703,20 @@ impl MarkdownWriter<'_> {
             _ => inner(out),
         }
     }
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        if ch == c {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest
 }
 
 fn wrap(out: &mut String, mark: &str, inner: impl Fn(&mut String)) {

@@ -1,0 +1,114 @@
+//! Small hostile inputs that once made the Next.js layer, the extractors or the renderers
+//! take exponential or quadratic time or memory (found in review; each shape is built
+//! here at a size where a regression shows as a test that runs for minutes or dies).
+
+use next_rsc::extract::extract;
+use next_rsc::render::{to_html, to_markdown};
+
+fn rows(lines: &[String]) -> Vec<u8> {
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+/// Every router segment's two slots point at the same next row: 2^40 paths.
+#[test]
+fn shared_router_rows_do_not_double_at_every_level() {
+    let mut lines = vec![r#"0:{"b":"x","f":[["$1",null,null]]}"#.to_string()];
+    for i in 1..40u32 {
+        lines.push(format!(
+            r#"{i:x}:["s{i}",{{"a":"${:x}","b":"${:x}"}}]"#,
+            i + 1,
+            i + 1
+        ));
+    }
+    lines.push(format!(r#"{:x}:["__PAGE__",{{}}]"#, 40));
+    let x = extract(&rows(&lines)).unwrap();
+    assert_eq!(x.next.build_id.as_deref(), Some("x"));
+}
+
+/// One megabyte of text used 3,000 times: copying it each time would be 3 GB.
+#[test]
+fn a_shared_string_is_not_copied_without_bound() {
+    let mut lines = vec![format!(r#"1:"{}""#, "x".repeat(1 << 20))];
+    let children: Vec<String> = (0..3000)
+        .map(|_| r#"["$","p",null,{"children":"$1"}]"#.to_string())
+        .collect();
+    lines.push(format!(
+        r#"0:["$","div",null,{{"children":[{}]}}]"#,
+        children.join(",")
+    ));
+    let document = next_rsc::document::read(&rows(&lines)).unwrap();
+    assert!(document.page.missing.iter().any(|m| m.contains("cut")));
+    assert!(to_html(&document.page).len() < 100 << 20);
+}
+
+/// Metas nested in metas in the head: each hoisted once, not once per ancestor.
+#[test]
+fn nested_head_elements_are_placed_once() {
+    let mut head = String::from(r#""x""#);
+    for i in 0..3000 {
+        head = format!(r#"["$","meta","{i}",{{"name":"n{i}","content":"c","children":{head}}}]"#);
+    }
+    let lines = vec![format!(
+        r#"0:{{"b":"x","f":[[["",{{"children":["__PAGE__",{{}}]}},null,null,true],["",["$","html",null,{{"children":["$","body",null,{{}}]}}],{{}},null,false],{head},false]]}}"#
+    )];
+    let x = extract(&rows(&lines)).unwrap();
+    assert_eq!(x.metadata.tags.len(), 3000);
+}
+
+/// A chain of 20,000 rows each referring to the next, read from 20,000 places.
+#[test]
+fn a_reference_chain_is_followed_once() {
+    let n = 20_000u32;
+    let mut lines: Vec<String> = (1..n).map(|i| format!(r#"{i:x}:"${:x}""#, i + 1)).collect();
+    lines.push(format!(r#"{n:x}:["$","b",null,{{"children":"end"}}]"#));
+    let children: Vec<String> = (0..n).map(|_| r#""$1""#.to_string()).collect();
+    lines.push(format!(
+        r#"0:["$","div",null,{{"children":[{}]}}]"#,
+        children.join(",")
+    ));
+    let x = extract(&rows(&lines)).unwrap();
+    assert!(x.diagnostics.is_empty());
+}
+
+/// Nested articles, tag links, headers and labelled navs, 20,000 rows deep.
+#[test]
+fn deep_chains_of_rows_stay_linear() {
+    let n = 20_000u32;
+    let words = "w ".repeat(30);
+    for kind in ["tag", "header", "nav"] {
+        let mut lines = vec![r#"0:["$","html",null,{"children":["$","body",null,{"children":["$","article",null,{"children":"$L1"}]}]}]"#.to_string()];
+        for i in 1..n {
+            lines.push(match kind {
+                "tag" => format!(r#"{i:x}:["$","a",null,{{"rel":"tag","children":["x","$L{:x}"]}}]"#, i + 1),
+                "header" => format!(r#"{i:x}:["$","div",null,{{"children":["$L{:x}"]}}]"#, i + 1),
+                _ => format!(r#"{i:x}:["$","nav",null,{{"children":[["$","h2",null,{{"children":["x","$L{:x}"]}}],["$","a",null,{{"href":"/"}}]]}}]"#, i + 1),
+            });
+        }
+        lines.push(format!(r#"{n:x}:["$","div",null,{{"children":[["$","header",null,{{"children":"T"}}],"{words}"]}}]"#));
+        let x = extract(&rows(&lines)).unwrap();
+        if let Some(article) = x.article {
+            let _ = to_markdown(&article);
+        }
+    }
+}
+
+/// Markdown of text with 100,000 backticks, and of 100,000 stray end tags.
+#[test]
+fn markdown_of_long_runs_stays_linear() {
+    for body in [
+        format!("<pre>{}</pre><p><code>{}</code></p>", "`".repeat(100_000), "`".repeat(100_000)),
+        format!("{}{}", "<div>".repeat(100_000), "</x>".repeat(100_000)),
+        r#"<ol start="18446744073709551615"><li>a</li><li>b</li></ol><ul><a href="/x">loose</a><li>ok</li></ul>"#.to_string(),
+    ] {
+        let md = next_rsc::render::markdown::html_to_markdown(&body, None);
+        assert!(!md.is_empty());
+    }
+    let kept = next_rsc::render::markdown::html_to_markdown(
+        r#"<ul><a href="/x">loose</a><li>ok</li></ul>"#,
+        None,
+    );
+    assert!(
+        kept.contains("loose") && kept.contains("- ok"),
+        "nothing dropped: {kept}"
+    );
+}
