@@ -26,8 +26,14 @@ use next_rsc::{Diagnostic, Error};
 /// some input failed, or with --strict when an input had problems, or in `archive` when
 /// an input failed; 2 when nothing usable came out, or on a usage error. Errors name the
 /// file, and for problems inside a payload the row id and byte offset.
+///
+/// Examples:
+///   next-rsc extract saved-page.html
+///   curl -s -H 'RSC: 1' https://example.com/blog/post | next-rsc markdown -
+///   next-rsc html out/blog/post.txt > post.html
+///   next-rsc archive site/ crawl.warc.gz -o archive/
 #[derive(Parser)]
-#[command(name = "next-rsc", version, about, long_about)]
+#[command(name = "next-rsc", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
     /// Pretty-print JSON (the default on a terminal).
     #[arg(long, global = true, conflicts_with = "compact")]
@@ -74,7 +80,7 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         max_output: Option<u64>,
     },
-    /// Print what a page or payload says, as one JSON object:
+    /// Print what a page or payload says as JSON: next, metadata, article, navigation.
     ///
     /// next        the Next.js facts: router ("app"/"pages"), payload kind, version
     ///             range, buildId, route ("/posts/[...slug]"), path, search, params,
