@@ -12,18 +12,6 @@ use common::dom::{Dom, Node};
 use next_rsc::document::read;
 use next_rsc::render::html::{HtmlOptions, write_document};
 
-const ROUTES: [&str; 9] = [
-    "home",
-    "about",
-    "post-hello",
-    "post-missing",
-    "not-found",
-    "special",
-    "deep",
-    "stream",
-    "guestbook",
-];
-
 fn read_file(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -195,7 +183,7 @@ fn every_route_renders_what_the_server_rendered() {
     let mut drawn_by_clients = 0;
     for version in ["v13", "v14", "v15", "v16"] {
         let dir = common::fixtures().join("nextjs").join(version);
-        for route in ROUTES {
+        for route in common::ROUTES {
             let what = format!("{version}/{route}");
             let ours = Dom::parse(&rendered(&dir.join(format!("{route}.rsc"))));
             let theirs = Dom::parse(&String::from_utf8_lossy(&read_file(
