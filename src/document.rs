@@ -6,6 +6,7 @@ use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
 use crate::next::html::HtmlPage;
 use crate::next::page::{Page, compose};
+use crate::next::response::classify;
 use crate::next::{NextFacts, app_facts, pages_facts};
 
 /// A page or payload, read.
@@ -66,6 +67,13 @@ fn from_flight(
         next.before_interactive = html.before_interactive.clone();
     }
     let page = compose(&tree, next.router_tree.as_ref());
+    next.response = classify(
+        &tree,
+        next.payload,
+        next.route.as_deref(),
+        next.path.as_deref(),
+        &page,
+    );
     diagnostics.extend(tree.diagnostics.iter().cloned());
     Ok(Document {
         next,

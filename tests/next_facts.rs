@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use next_rsc::extract::extract;
 use next_rsc::next::NextFacts;
+use next_rsc::next::response::ResponseKind;
 use next_rsc::next::router::{PayloadKind, RouterKind};
 
 fn facts(path: &Path) -> NextFacts {
@@ -422,4 +423,66 @@ fn assets_come_from_hints_links_and_client_chunks() {
         "{:?}",
         v13_0.assets.js
     );
+}
+
+/// What each captured response is, by its name: every version's not-found pages, action
+/// replies, prefetches of dynamic routes, per-segment payloads and pages.
+fn response_of(name: &str, version: &str) -> ResponseKind {
+    let stem = name.split('.').next().unwrap();
+    match stem {
+        // 13.5 answers a navigation to an unmatched URL with the not-found UI as the page's
+        // content and nothing else that says so (only the HTTP status, 404, does).
+        "not-found" if version == "v13" && name.contains("nav-from-home") => ResponseKind::Page,
+        "post-missing" | "not-found" | "_not-found" | "does-not-exist" => ResponseKind::NotFound,
+        "action-form" | "action-ping" | "action-echo-bound" => ResponseKind::Action,
+        "_global-error" => ResponseKind::Error,
+        // Dynamic routes answer a prefetch with the tree and the loading shell only.
+        "guestbook" | "stream" if name.contains(".prefetch.") => ResponseKind::Prefetch,
+        _ if name.contains("segment.") && !name.contains("_full.") => ResponseKind::Segment,
+        _ if name.starts_with("__next.") && !name.contains("._full.") => ResponseKind::Segment,
+        _ => ResponseKind::Page,
+    }
+}
+
+#[test]
+fn every_response_says_what_it_is() {
+    let mut files = Vec::new();
+    for (version, _, _) in BUILDS {
+        let mut found = Vec::new();
+        files_under(&common::fixtures().join("nextjs").join(version), &mut found);
+        files.extend(found.into_iter().map(|f| (version, f)));
+    }
+    let mut seen = HashMap::new();
+    for (version, path) in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let got = facts(&path);
+        // A per-segment file (`x.segments/…`, 16.x export `x/__next.…`) is named after
+        // its route by its folder; its `_full` payload is the whole page.
+        let folder = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        let route = folder.strip_suffix(".segments").unwrap_or(&folder);
+        let want = if name.contains("_full") && matches!(route, "_not-found" | "_global-error") {
+            response_of(route, version)
+        } else {
+            response_of(&name, version)
+        };
+        assert_eq!(got.response.kind, want, "{}", path.display());
+        *seen.entry(format!("{want:?}")).or_insert(0) += 1;
+        if !want.is_page() {
+            let x = extract(&std::fs::read(&path).unwrap()).unwrap();
+            assert!(
+                x.article.is_none(),
+                "{}: not a page, no article",
+                path.display()
+            );
+        }
+    }
+    // Every kind the fixtures hold was met.
+    for kind in ["Page", "NotFound", "Action", "Prefetch", "Segment", "Error"] {
+        assert!(seen.get(kind).copied().unwrap_or(0) > 0, "{kind}: {seen:?}");
+    }
 }

@@ -40,9 +40,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, Error> {
 /// Extracts from a document already read.
 pub fn extraction(document: &Document) -> Extraction {
     let metadata = metadata(&document.page, document.html.as_ref());
+    // Only a page has an article: not a not-found page, a redirect, a prefetch …
+    let is_page = document.next.response.kind.is_page();
     Extraction {
         next: document.next.clone(),
-        article: article(&document.page, &metadata),
+        article: is_page
+            .then(|| article(&document.page, &metadata))
+            .flatten(),
         navigation: navigation(&document.page),
         metadata,
         diagnostics: document.diagnostics.clone(),

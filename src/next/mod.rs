@@ -2,6 +2,7 @@
 
 pub mod html;
 pub mod page;
+pub mod response;
 pub mod router;
 
 pub use html::{

@@ -216,6 +216,12 @@ pub struct Page {
     /// What a partial payload (navigation, prefetch) or a damaged one did not have, in
     /// words: "slot `children` below `posts` has no data" …
     pub missing: Vec<String>,
+    /// True when the page shows a not-found UI: `notFound()` was called, or the payload
+    /// is the not-found page of an unmatched URL.
+    pub shows_not_found: bool,
+    /// True when the payload starts below the root (a navigation answer that leaves the
+    /// layouts the browser already has); `missing` says so too.
+    pub starts_below_root: bool,
 }
 
 impl Page {
@@ -233,6 +239,12 @@ impl Page {
     /// elements are also placed into `<html><head>`.
     pub fn head(&self) -> &[NodeIndex] {
         &self.head
+    }
+
+    /// True when the page's own content is not all there: nothing was composed, or a
+    /// slot or segment has no data (a prefetch). Starting below the root does not count.
+    pub fn lacks_content(&self) -> bool {
+        self.is_empty() || self.missing.len() > usize::from(self.starts_below_root)
     }
 
     /// Number of nodes.
@@ -323,8 +335,22 @@ pub fn compose(tree: &Tree<'_>, router_tree: Option<&RouterTree>) -> Page {
     let (content, head) = composer.locate(&root, router_tree);
     let roots = composer.holder();
     match content {
-        Some(Start::Segment(segment)) => match composer.segments[segment].node {
-            Some(node) => composer.push_view(Some(node), roots, Some(segment), 0),
+        Some(Start::Segment(segment)) => match composer.first_with_output(segment) {
+            Some((at, node)) => {
+                if at != segment {
+                    // 16.4 navigations send `d.r: null` for the layouts the browser keeps.
+                    composer.page.starts_below_root = true;
+                    composer.page.missing.push(format!(
+                        "the response starts below the root, at {}: the layouts above are not in it",
+                        composer.segments[at]
+                            .segment
+                            .as_ref()
+                            .map(describe)
+                            .unwrap_or_else(|| "a segment".into())
+                    ));
+                }
+                composer.push_view(Some(node), roots, Some(at), 0)
+            }
             None => composer.page.missing.push(
                 "the payload carries the router tree but no segment output (a tree prefetch)"
                     .into(),
@@ -544,6 +570,7 @@ impl<'t> Composer<'t> {
                     })
                 })
                 .collect();
+            self.page.starts_below_root = true;
             self.page.missing.push(format!(
                 "the response starts below the root, at segment path /{}: the layouts above are not in it",
                 below.join("/")
@@ -617,6 +644,24 @@ impl<'t> Composer<'t> {
             }
         }
         index
+    }
+
+    /// The segment, from `segment` down its main branch (the `children` slot, else the
+    /// first), that first has output of its own.
+    fn first_with_output(&self, mut segment: usize) -> Option<(usize, View<'t>)> {
+        for _ in 0..MAX_SEGMENT_DEPTH {
+            let data = &self.segments[segment];
+            if let Some(node) = data.node {
+                return Some((segment, node));
+            }
+            let (_, next) = data
+                .slots
+                .iter()
+                .find(|(name, _)| name == "children")
+                .or_else(|| data.slots.first())?;
+            segment = *next;
+        }
+        None
     }
 
     /// Reads a 16.4 transport node `{s, d: {r}, c: Map}`.
@@ -1091,6 +1136,7 @@ impl<'t> Composer<'t> {
                     && self.shape(&el.children) == self.shape(&not_found)
             });
         if !replacements.is_empty() || showing_not_found {
+            self.page.shows_not_found = true;
             // Next's not-found boundary renders this before the not-found UI; it ends up
             // in the head.
             let noindex = self.add(PageNode::Element(PageElement {
@@ -1123,10 +1169,22 @@ impl<'t> Composer<'t> {
             match self.page.node(i) {
                 PageNode::Text(t) => out.push_str(t),
                 PageNode::Element(el) => {
-                    if let ElementKind::Host(tag) = &el.kind {
-                        out.push('<');
-                        out.push_str(tag);
-                        out.push('>');
+                    match &el.kind {
+                        ElementKind::Host(tag) => {
+                            out.push('<');
+                            out.push_str(tag);
+                            out.push('>');
+                        }
+                        // Client components are told apart by module: two pages drawn
+                        // wholly on the client show no host element to compare.
+                        ElementKind::Client { module, export } => {
+                            out.push_str("<#");
+                            out.push_str(module);
+                            out.push('#');
+                            out.push_str(export);
+                            out.push('>');
+                        }
+                        _ => {}
                     }
                     stack.extend(el.children.iter().rev().copied());
                 }

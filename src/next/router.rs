@@ -10,21 +10,7 @@ use crate::flight::resolve::Content;
 use crate::flight::view::View;
 use crate::flight::{Dialect, Tree, Value};
 use crate::next::html::BeforeInteractiveScript;
-
-/// What kind of response a payload is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PayloadKind {
-    /// A whole page from the root: the flight inside an HTML document, or the prerendered
-    /// payload of a static route (`.rsc`, export `.txt`), which has the same shape.
-    Document,
-    /// The answer to a client navigation or prefetch: it may start below the root.
-    Navigation,
-    /// A server action's reply: a result and maybe a refreshed tree.
-    Action,
-    /// A 16.x per-segment prefetch payload (`_tree`, one segment's data).
-    Segment,
-}
+pub use crate::next::response::{PayloadKind, Response};
 
 /// One segment of the router tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,6 +174,10 @@ pub struct NextFacts {
     /// What kind of response this is (`None` for pages-router pages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<PayloadKind>,
+    /// What the response is (a page, a redirect, a not-found page …), read with the
+    /// composed page (`responseKind`, `redirect`, `errorDigest` in JSON).
+    #[serde(flatten)]
+    pub response: Response,
     /// The Next.js versions the payload's shape fits (`"15.2–15.5"`, `"16.4+"` …).
     pub version: Option<String>,
     /// The build id; Next 13.0 – 13.3 payloads carry none, 16.2+ may leave it out.
@@ -248,6 +238,7 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
     let mut facts = NextFacts {
         router: RouterKind::App,
         payload,
+        response: Response::default(),
         version: version_of(tree, root, object_root, props, flight_data_path),
         build_id,
         route: None,
@@ -788,6 +779,7 @@ pub fn pages_facts(next_data: &serde_json::Value) -> NextFacts {
     let mut facts = NextFacts {
         router: RouterKind::Pages,
         payload: None,
+        response: Response::default(),
         version: None,
         build_id: text("buildId"),
         route: page.clone(),
