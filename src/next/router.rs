@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::flight::resolve::Content;
+use crate::flight::value::RefKind;
 use crate::flight::view::View;
 use crate::flight::{Dialect, Tree, Value};
 use crate::next::html::BeforeInteractiveScript;
@@ -694,7 +695,10 @@ fn asset_url(file: &str, prefix: &str) -> String {
 }
 
 /// The versions an object root (15+) fits: `t` is 16.4's transport tree, `q` came with
-/// 16.0, and 15.x seed data starts with the segment name, which 16.0 dropped.
+/// 16.0, and 15.x seed data starts with the segment name, which 16.0 dropped. Within
+/// 15.x, the FlightDataPath tail grew to four (`isHeadPartial`) during 15.1, and 15.2
+/// moved the metadata boundary out of the head's request-keyed fragment (the head
+/// fragment then has three children instead of two).
 fn object_root_version(o: &View<'_>, flight_data_path: Option<View<'_>>) -> &'static str {
     if o.field("t").is_some() || o.field("q").is_some() && o.field("f").is_none() {
         return "16.4+";
@@ -706,13 +710,18 @@ fn object_root_version(o: &View<'_>, flight_data_path: Option<View<'_>>) -> &'st
         p.len()
             .is_some_and(|len| len > 0 && matches!(p.raw_index(len - 1), Some(Value::Bool(_))))
     };
-    let seed_first = flight_data_path.and_then(|p| {
-        let tail = if ends_in_bool(&p) { 4 } else { 3 };
-        p.index(p.len()?.checked_sub(tail)? + 1)?.raw_index(0)
-    });
     let four = flight_data_path.is_some_and(|p| ends_in_bool(&p));
+    let tail_at = |p: &View<'_>| p.len()?.checked_sub(if four { 4 } else { 3 });
+    let seed_first = flight_data_path.and_then(|p| p.index(tail_at(&p)? + 1)?.raw_index(0));
+    let head_children = flight_data_path
+        .and_then(|p| p.index(tail_at(&p)? + 2))
+        .and_then(|head| head.element()?.prop("children")?.len());
     match seed_first {
-        Some(Value::String(_)) if four => "15.2–15.5",
+        Some(Value::String(_)) if four => match head_children {
+            Some(2) => "15.1",
+            Some(3) => "15.2–15.5",
+            _ => "15.1–15.5",
+        },
         Some(Value::String(_)) => "15.0–15.1",
         Some(_) => "16.0",
         None if o.field("p").is_some() => "15.x",
@@ -738,9 +747,19 @@ fn version_of(
         object_root_version(&o, flight_data_path)
     } else if object_modules {
         // 13.2 – 13.4 write `I` rows as objects; 13.4 added the build id.
+        // 13.4 HTML and fetch answers carry one, but its exports' `.txt` files do not; `T`
+        // rows and `$Q`/`$W` are 13.4's too.
         let has_build_id =
             array_build_id(root).is_some() || props.is_some_and(|p| p.field("buildId").is_some());
-        if has_build_id { "13.4" } else { "13.2–13.3" }
+        let has_13_4_rows = tree.chunks().iter().any(|c| matches!(c.content, Content::Text(_)))
+            || tree.arena.node_ids().any(|n| {
+                matches!(tree.arena.get(n), Value::Reference(r) if matches!(r.kind, RefKind::Map | RefKind::Set))
+            });
+        if has_build_id || has_13_4_rows {
+            "13.4"
+        } else {
+            "13.2–13.4"
+        }
     } else if let Some(props) = props {
         let raw_root = match tree.chunk_target(0) {
             Some(crate::flight::resolve::Target::Node(n)) => Some(tree.arena.get(n)),
