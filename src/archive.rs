@@ -20,8 +20,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::document::read;
+use crate::document::{ReadOptions, read_with};
 use crate::extract::{Extraction, extraction};
+use crate::next::links::LinkHints;
 use crate::render::{HtmlOptions, MarkdownOptions, write_document, write_markdown};
 
 /// Records bigger than this are skipped (and reported): a hostile archive cannot make
@@ -412,8 +413,21 @@ fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Reads one input into its extraction.
-pub fn extract_input(input: &Input) -> Result<(crate::document::Document, Extraction), String> {
+/// What the user says about the site of every page (`--base-path`, `--trailing-slash`).
+#[derive(Debug, Clone, Default)]
+pub struct SiteHints {
+    /// The base path.
+    pub base_path: Option<String>,
+    /// The trailing-slash setting.
+    pub trailing_slash: Option<bool>,
+}
+
+/// Reads one input into its extraction. A web archive's record gives its URL as the
+/// page's URL; a file gives its path (a static export's layout tells the trailing slash).
+pub fn extract_input(
+    input: &Input,
+    site: &SiteHints,
+) -> Result<(crate::document::Document, Extraction), String> {
     let bytes;
     let data: &[u8] = match &input.body {
         Body::File(path) => {
@@ -423,7 +437,20 @@ pub fn extract_input(input: &Input) -> Result<(crate::document::Document, Extrac
         Body::Bytes(b) => b,
         Body::Broken(e) => return Err(e.clone()),
     };
-    let document = read(data).map_err(|e| e.to_string())?;
+    let url = input
+        .source
+        .split_once(".warc#")
+        .or_else(|| input.source.split_once(".warc.gz#"))
+        .map(|(_, uri)| uri);
+    let options = ReadOptions {
+        links: LinkHints {
+            base_path: site.base_path.as_deref(),
+            trailing_slash: site.trailing_slash,
+            source: Some(url.unwrap_or(&input.source)),
+        },
+        url,
+    };
+    let document = read_with(data, &options).map_err(|e| e.to_string())?;
     let extraction = extraction(&document);
     Ok((document, extraction))
 }
@@ -525,11 +552,12 @@ pub struct Archive {
     names: Mutex<HashSet<String>>,
     done: HashSet<String>,
     css: bool,
+    site: SiteHints,
 }
 
 impl Archive {
     /// Opens (or, with `resume`, continues) an archive in `out`.
-    pub fn open(out: &Path, resume: bool, css: bool) -> io::Result<Archive> {
+    pub fn open(out: &Path, resume: bool, css: bool, site: SiteHints) -> io::Result<Archive> {
         fs::create_dir_all(out)?;
         let index_path = out.join("index.jsonl");
         let mut done = HashSet::new();
@@ -561,6 +589,7 @@ impl Archive {
             names: Mutex::new(names),
             done,
             css,
+            site,
         })
     }
 
@@ -581,7 +610,7 @@ impl Archive {
             files: Files::default(),
             diagnostics: 0,
         };
-        match extract_input(input).and_then(|(document, extraction)| {
+        match extract_input(input, &self.site).and_then(|(document, extraction)| {
             self.write_page(&input.source, &document, &extraction, &mut entry)
         }) {
             Ok(()) => entry.ok = true,
@@ -700,7 +729,7 @@ pub fn run(
 
 /// A JSON Lines record of one input for `--jsonl`: the source, and the extraction or
 /// the error.
-pub fn jsonl_record(input: &Input) -> (bool, String) {
+pub fn jsonl_record(input: &Input, site: &SiteHints) -> (bool, String) {
     #[derive(Serialize)]
     struct Record<'a> {
         source: &'a str,
@@ -710,7 +739,7 @@ pub fn jsonl_record(input: &Input) -> (bool, String) {
         #[serde(flatten, skip_serializing_if = "Option::is_none")]
         extraction: Option<Extraction>,
     }
-    let (ok, error, extraction) = match extract_input(input) {
+    let (ok, error, extraction) = match extract_input(input, site) {
         Ok((_, x)) => (true, None, Some(x)),
         Err(e) => (false, Some(e), None),
     };

@@ -5,6 +5,7 @@ use crate::error::{Diagnostic, Error};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
 use crate::next::html::HtmlPage;
+use crate::next::links::{LinkHints, LinkStyle};
 use crate::next::page::{Page, compose};
 use crate::next::response::classify;
 use crate::next::{NextFacts, app_facts, pages_facts};
@@ -20,15 +21,32 @@ pub struct Document {
     pub html: Option<HtmlPage>,
     /// What was wrong with the input (the rest was still used).
     pub diagnostics: Vec<Diagnostic>,
+    /// The page's URL, when the caller gave it.
+    pub url: Option<String>,
+}
+
+/// What the caller knows about an input beyond its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions<'a> {
+    /// The site's base path and trailing-slash setting when known, and where the input
+    /// came from (a URL, or a file path whose layout may tell the trailing slash).
+    pub links: LinkHints<'a>,
+    /// The page's URL, when known: relative links are resolved against it.
+    pub url: Option<&'a str>,
 }
 
 /// Reads a flight payload or an HTML page.
 pub fn read(bytes: &[u8]) -> Result<Document, Error> {
+    read_with(bytes, &ReadOptions::default())
+}
+
+/// Reads a flight payload or an HTML page, with what the caller knows of it.
+pub fn read_with(bytes: &[u8], options: &ReadOptions<'_>) -> Result<Document, Error> {
     match detect(bytes)? {
-        Source::Flight => from_flight(bytes, None, Vec::new()),
+        Source::Flight => from_flight(bytes, None, Vec::new(), options),
         Source::Page(flight, page) => {
             let bytes = flight.bytes;
-            from_flight(&bytes, Some(page), flight.diagnostics)
+            from_flight(&bytes, Some(page), flight.diagnostics, options)
         }
         Source::PagesRouter(page) => {
             let text = page.next_data.as_deref().unwrap_or_default();
@@ -43,6 +61,7 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
                 page: Page::default(),
                 html: Some(page),
                 diagnostics: Vec::new(),
+                url: options.url.map(str::to_string),
             })
         }
     }
@@ -52,6 +71,7 @@ fn from_flight(
     bytes: &[u8],
     html: Option<HtmlPage>,
     mut diagnostics: Vec<Diagnostic>,
+    options: &ReadOptions<'_>,
 ) -> Result<Document, Error> {
     let rows = flight::split_rows(bytes);
     if !rows.is_flight(bytes) {
@@ -66,7 +86,7 @@ fn from_flight(
         next.assets.merge(&html.assets.css, &html.assets.js);
         next.before_interactive = html.before_interactive.clone();
     }
-    let page = compose(&tree, next.router_tree.as_ref());
+    let mut page = compose(&tree, next.router_tree.as_ref());
     next.response = classify(
         &tree,
         next.payload,
@@ -74,11 +94,14 @@ fn from_flight(
         next.path.as_deref(),
         &page,
     );
+    next.link_style = LinkStyle::infer(&next, &page, &options.links);
+    next.link_style.rewrite(&mut page);
     diagnostics.extend(tree.diagnostics.iter().cloned());
     Ok(Document {
         next,
         page,
         html,
         diagnostics,
+        url: options.url.map(str::to_string),
     })
 }

@@ -45,6 +45,40 @@ struct Cli {
     command: Command,
 }
 
+/// What the user knows about the site that the page itself may not tell.
+#[derive(clap::Args, Clone, Default)]
+struct SiteArgs {
+    /// The site's basePath (e.g. /blog), added to Link hrefs as Next does. Default:
+    /// inferred from the page (canonical URL, asset prefix, asset URLs); `next.basePath`
+    /// says what it was read from.
+    #[arg(long, value_name = "PATH")]
+    base_path: Option<String>,
+    /// The site's trailingSlash setting (true or false), applied to Link hrefs as Next
+    /// does. Default: inferred from the page (its canonical URL, the file's place in a
+    /// static export, --url); `next.trailingSlash` says from what. Unknown: links stay as
+    /// written.
+    #[arg(long, value_name = "BOOL")]
+    trailing_slash: Option<bool>,
+    /// The page's URL: tells the trailing slash, and navigation links get their absolute
+    /// `url` resolved against it.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+}
+
+impl SiteArgs {
+    /// How to read one input: these settings, and the input's URL or file path.
+    fn read_options<'a>(&'a self, file: &'a str) -> next_rsc::document::ReadOptions<'a> {
+        next_rsc::document::ReadOptions {
+            links: next_rsc::next::links::LinkHints {
+                base_path: self.base_path.as_deref(),
+                trailing_slash: self.trailing_slash,
+                source: self.url.as_deref().or((file != "-").then_some(file)),
+            },
+            url: self.url.as_deref(),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the resolved tree of a flight payload (or of an App Router HTML page) as JSON.
@@ -113,6 +147,8 @@ enum Command {
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Print the page as a complete HTML document, rendered from the flight alone.
     ///
@@ -139,6 +175,8 @@ enum Command {
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Print the page's article as Markdown (CommonMark with GFM tables).
     ///
@@ -159,6 +197,8 @@ enum Command {
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Archive whole sites: every page below the inputs, in parallel, into a folder.
     ///
@@ -198,6 +238,8 @@ enum Command {
         /// Do not link the pages' stylesheets in the rendered HTML.
         #[arg(long)]
         no_css: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
@@ -482,9 +524,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             std::mem::forget(input);
             Ok(written(result, diagnostics))
         }),
-        Command::Extract { files, strict } => each_input(&files, strict, |run, file| {
+        Command::Extract {
+            files,
+            strict,
+            site,
+        } => each_input(&files, strict, |run, file| {
             let input = read_input(file)?;
-            let extraction = next_rsc::extract::extract(&input)?;
+            let name = file.to_string_lossy();
+            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
+            let extraction = next_rsc::extract::extraction(&document);
             let out = json_bytes(&extraction, layout)?;
             Ok(written(run.write(&out), extraction.diagnostics))
         }),
@@ -493,9 +541,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_css,
             scripts,
             strict,
+            site,
         } => each_input(&files, strict, |run, file| {
             let input = read_input(file)?;
-            let document = next_rsc::document::read(&input)?;
+            let name = file.to_string_lossy();
+            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
             if document.page.is_empty() {
                 let why = document.page.missing.join("; ");
                 let pages_router =
@@ -522,9 +572,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out.push('\n');
             Ok(written(run.write(out.as_bytes()), document.diagnostics))
         }),
-        Command::Markdown { files, strict } => each_input(&files, strict, |run, file| {
+        Command::Markdown {
+            files,
+            strict,
+            site,
+        } => each_input(&files, strict, |run, file| {
             let input = read_input(file)?;
-            let document = next_rsc::document::read(&input)?;
+            let name = file.to_string_lossy();
+            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
             let extraction = next_rsc::extract::extraction(&document);
             let article = extraction.article.ok_or(Error::NoArticle)?;
             let source = file.display().to_string();
@@ -562,7 +617,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             jsonl,
             threads,
             no_css,
-        } => archive(inputs, out, resume, jsonl, threads, no_css)?,
+            site,
+        } => archive(inputs, out, resume, jsonl, threads, no_css, site)?,
     })
 }
 
@@ -574,6 +630,7 @@ fn archive(
     jsonl: bool,
     threads: Option<usize>,
     no_css: bool,
+    site: SiteArgs,
 ) -> Result<ExitCode, Error> {
     use next_rsc::archive::{Archive, find_inputs, inputs as pages, jsonl_record, run};
     use rayon::prelude::*;
@@ -613,6 +670,10 @@ fn archive(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let hints = next_rsc::archive::SiteHints {
+        base_path: site.base_path.clone(),
+        trailing_slash: site.trailing_slash,
+    };
     if jsonl {
         let failed = std::sync::atomic::AtomicUsize::new(0);
         let stdout = io::stdout();
@@ -620,7 +681,7 @@ fn archive(
             .par_bridge()
             .filter(|input| !next_rsc::archive::is_stray_text(input))
             .for_each(|input| {
-                let (ok, line) = jsonl_record(&input);
+                let (ok, line) = jsonl_record(&input, &hints);
                 if !ok {
                     failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -641,7 +702,7 @@ fn archive(
             source: io::Error::other("archive needs an output folder (-o OUT) or --jsonl"),
         });
     };
-    let archive = Archive::open(&out, resume, !no_css).map_err(|source| Error::Io {
+    let archive = Archive::open(&out, resume, !no_css, hints).map_err(|source| Error::Io {
         path: out.display().to_string(),
         source,
     })?;

@@ -25,5 +25,8 @@ fn corpus() {
             println!("{miss}");
         }
     }
+    if std::env::var_os("BY_SITE").is_some() {
+        println!("{}", score.by_site());
+    }
     println!("{} routes\n{}", routes.len(), score.report());
 }

@@ -47,7 +47,7 @@ pub fn extraction(document: &Document) -> Extraction {
         article: is_page
             .then(|| article(&document.page, &metadata))
             .flatten(),
-        navigation: navigation(&document.page),
+        navigation: navigation(&document.page, document.url.as_deref()),
         metadata,
         diagnostics: document.diagnostics.clone(),
     }

@@ -23,8 +23,12 @@ pub struct Region {
 /// A link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
-    /// The target as written.
+    /// The target as the page writes it (a `Link`'s with the site's base path and
+    /// trailing-slash rule applied, as Next renders it).
     pub href: String,
+    /// The target as an absolute URL, when the page's URL is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The text, white space collapsed.
     pub text: String,
     /// Marked as the current page (`aria-current`).
@@ -33,8 +37,9 @@ pub struct Link {
 }
 
 /// The navigation regions of a composed page, in document order; regions without links
-/// are left out.
-pub fn navigation(page: &Page) -> Vec<Region> {
+/// are left out. With the page's URL, each link also gets its absolute `url`.
+pub fn navigation(page: &Page, page_url: Option<&str>) -> Vec<Region> {
+    let base = page_url.and_then(|u| url::Url::parse(u).ok());
     let mut regions: Vec<Region> = Vec::new();
     // (node, index of the innermost region around it)
     let mut stack: Vec<(NodeIndex, Option<usize>)> =
@@ -53,8 +58,13 @@ pub fn navigation(page: &Page) -> Vec<Region> {
         }
         if let Some(href) = link_target(el) {
             if let Some(r) = region {
+                let url = base
+                    .as_ref()
+                    .and_then(|b| b.join(&href).ok())
+                    .map(String::from);
                 regions[r].links.push(Link {
                     href,
+                    url,
                     text: link_text(page, index, el),
                     current: el.prop("aria-current").is_some_and(|v| {
                         !matches!(v, PropValue::Bool(false) | PropValue::Null)

@@ -1,6 +1,7 @@
 //! The Next.js layer: where the flight of a page comes from. Knows Next.js, not the CLI.
 
 pub mod html;
+pub mod links;
 pub mod page;
 pub mod response;
 pub mod router;

@@ -265,6 +265,14 @@ impl Page {
         }
     }
 
+    /// The element at `index`, to change (links rewritten to what the browser gets).
+    pub(crate) fn element_mut(&mut self, index: NodeIndex) -> Option<&mut PageElement> {
+        match self.nodes.get_mut(index as usize)? {
+            PageNode::Element(el) => Some(el),
+            _ => None,
+        }
+    }
+
     /// The nodes below `index` (not itself) in document order, each with its depth
     /// below `index` (children are at 1). Props' nodes are not visited.
     pub fn descendants(&self, index: NodeIndex) -> Vec<(NodeIndex, usize)> {

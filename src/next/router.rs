@@ -11,6 +11,7 @@ use crate::flight::value::RefKind;
 use crate::flight::view::View;
 use crate::flight::{Dialect, Tree, Value};
 use crate::next::html::BeforeInteractiveScript;
+pub use crate::next::links::LinkStyle;
 pub use crate::next::response::{PayloadKind, Response};
 
 /// One segment of the router tree.
@@ -195,6 +196,13 @@ pub struct NextFacts {
     pub dynamic_segments: Vec<Param>,
     /// The asset prefix, when the payload says.
     pub asset_prefix: Option<String>,
+    /// The site's `basePath` and `trailingSlash`, and what they were read from (set once
+    /// the page is composed; `basePath`, `trailingSlash` in JSON).
+    #[serde(flatten)]
+    pub link_style: LinkStyle,
+    /// The page's URL as the payload carries it (`c`, `urlParts`, `initialCanonicalUrl`).
+    #[serde(skip)]
+    pub url: Option<String>,
     /// The router tree (App Router).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub router_tree: Option<RouterTree>,
@@ -248,6 +256,8 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
         params: serde_json::Map::new(),
         dynamic_segments: Vec::new(),
         asset_prefix,
+        link_style: LinkStyle::default(),
+        url: url.clone(),
         router_tree,
         segment_path,
         assets: Assets::default(),
@@ -807,6 +817,8 @@ pub fn pages_facts(next_data: &serde_json::Value) -> NextFacts {
         params: serde_json::Map::new(),
         dynamic_segments: Vec::new(),
         asset_prefix: text("assetPrefix"),
+        link_style: LinkStyle::default(),
+        url: None,
         router_tree: None,
         segment_path: Vec::new(),
         assets: Assets::default(),

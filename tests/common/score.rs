@@ -37,6 +37,7 @@ pub struct Route {
     pub body: Option<String>,
     pub exclude: Vec<String>,
     pub title: Option<String>,
+    pub base_path: Option<String>,
 }
 
 /// Reads `TRUTH.tsv` of a corpus folder.
@@ -61,6 +62,7 @@ pub fn routes(corpus: &Path) -> Vec<Route> {
                     .map(|e| e.split(',').map(|s| s.trim().to_string()).collect())
                     .unwrap_or_default(),
                 title: dash(col(7)),
+                base_path: dash(col(8)),
             }
         })
         .collect()
@@ -109,12 +111,18 @@ pub struct Score {
     pub false_articles: Ratio,
     pub navigation: Ratio,
     pub body_links: Ratio,
+    /// The same, counting only links whose target the flight carries as a string (links
+    /// a client component builds from other data are not in it).
+    pub navigation_carried: Ratio,
+    pub body_links_carried: Ratio,
     pub versions: Ratio,
     pub kinds: Ratio,
     /// Sum of each page's share of the server page's words in the rendered HTML.
     pub rendered_words: f64,
     pub rendered_pages: usize,
     pub misses: Vec<String>,
+    /// Navigation and body links by site.
+    pub sites: std::collections::BTreeMap<String, [Ratio; 2]>,
 }
 
 impl Score {
@@ -124,7 +132,9 @@ impl Score {
         let _ = writeln!(out, "articles right       {}", self.articles);
         let _ = writeln!(out, "false articles       {}", self.false_articles);
         let _ = writeln!(out, "navigation hrefs     {}", self.navigation);
+        let _ = writeln!(out, "  carried by flight  {}", self.navigation_carried);
         let _ = writeln!(out, "body links (html)    {}", self.body_links);
+        let _ = writeln!(out, "  carried by flight  {}", self.body_links_carried);
         let _ = writeln!(out, "version ranges       {}", self.versions);
         let _ = writeln!(out, "page kinds           {}", self.kinds);
         let _ = writeln!(
@@ -133,6 +143,15 @@ impl Score {
             self.rendered_words / self.rendered_pages.max(1) as f64,
             self.rendered_pages
         );
+        out
+    }
+
+    /// Navigation hrefs and body links, site by site.
+    pub fn by_site(&self) -> String {
+        let mut out = String::new();
+        for (site, [nav, links]) in &self.sites {
+            let _ = writeln!(out, "{site:50} nav {nav:28} links {links}");
+        }
         out
     }
 }
@@ -483,7 +502,15 @@ pub fn score_route(route: &Route, score: &mut Score) {
             return;
         }
     };
-    let document = match next_rsc::document::read(&flight) {
+    let source = route.flight.to_string_lossy();
+    let options = next_rsc::document::ReadOptions {
+        links: next_rsc::next::links::LinkHints {
+            source: Some(&source),
+            ..Default::default()
+        },
+        url: None,
+    };
+    let document = match next_rsc::document::read_with(&flight, &options) {
         Ok(d) => d,
         Err(e) => {
             score
@@ -496,8 +523,16 @@ pub fn score_route(route: &Route, score: &mut Score) {
     let name = route.flight.display().to_string();
     score_metadata(&dom, &x, &name, score);
     score_article(&dom, &x, route, &name, score);
-    score_navigation(&dom, &x, &name, score);
-    score_rendered(&dom, &document, &name, score);
+    let (nav, links) = (score.navigation, score.body_links);
+    let carried = |href: &String| carried(href, &flight, route.base_path.as_deref());
+    score_navigation(&dom, &x, &name, &carried, score);
+    score_rendered(&dom, &document, &name, &carried, score);
+    let site = score.sites.entry(route.site.clone()).or_default();
+    site[0].add(score.navigation.hit - nav.hit, score.navigation.of - nav.of);
+    site[1].add(
+        score.body_links.hit - links.hit,
+        score.body_links.of - links.of,
+    );
     // A version range the payload cannot tell (a damaged file) is not a wrong one.
     if let (Some(version), Some(range)) = (&route.version, x.next.version.as_deref()) {
         let ok = range_holds(range, version);
@@ -548,6 +583,20 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
         }
         return;
     }
+    if route.body.is_none() {
+        // The server's HTML has no article to compare with (a shell drawn on the
+        // client): the title alone is checked.
+        let ok = x.article.as_ref().is_some_and(|a| a.title == route.title);
+        score.articles.add(usize::from(ok), 1);
+        if !ok {
+            score.misses.push(format!(
+                "{name}: article (title only) {:?}, want {:?}",
+                x.article.as_ref().map(|a| &a.title),
+                route.title
+            ));
+        }
+        return;
+    }
     let Some((want, title)) = server_article(dom, route) else {
         score.articles.add(0, 1);
         score.misses.push(format!(
@@ -582,7 +631,36 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
     }
 }
 
-fn score_navigation(dom: &Dom, x: &Extraction, name: &str, score: &mut Score) {
+/// Whether the flight carries a link's target as a string of its own (without the base
+/// path and the trailing slash Next's `Link` adds).
+fn carried(href: &str, flight: &[u8], base_path: Option<&str>) -> bool {
+    let (path, rest) = href.split_at(href.find(['?', '#']).unwrap_or(href.len()));
+    let path = base_path
+        .and_then(|b| path.strip_prefix(b))
+        .filter(|p| p.is_empty() || p.starts_with('/'))
+        .unwrap_or(path);
+    let path = path.trim_end_matches('/');
+    let text = String::from_utf8_lossy(flight);
+    [
+        format!("{path}{rest}"),
+        format!("{path}/{rest}"),
+        if path.is_empty() {
+            "/".to_string()
+        } else {
+            path.to_string()
+        },
+    ]
+    .iter()
+    .any(|candidate| text.contains(&format!("\"{candidate}\"")))
+}
+
+fn score_navigation(
+    dom: &Dom,
+    x: &Extraction,
+    name: &str,
+    carried: &dyn Fn(&String) -> bool,
+    score: &mut Score,
+) {
     let theirs = server_navigation(dom);
     let ours: Vec<String> = x
         .navigation
@@ -591,6 +669,10 @@ fn score_navigation(dom: &Dom, x: &Extraction, name: &str, score: &mut Score) {
         .collect();
     let hit = overlap(&theirs, &ours);
     score.navigation.add(hit, theirs.len());
+    let theirs_carried: Vec<String> = theirs.iter().filter(|h| carried(h)).cloned().collect();
+    score
+        .navigation_carried
+        .add(overlap(&theirs_carried, &ours), theirs_carried.len());
     if hit < theirs.len() {
         let mut pool = ours.clone();
         let missing: Vec<&String> = theirs
@@ -611,7 +693,13 @@ fn score_navigation(dom: &Dom, x: &Extraction, name: &str, score: &mut Score) {
     }
 }
 
-fn score_rendered(dom: &Dom, document: &Document, name: &str, score: &mut Score) {
+fn score_rendered(
+    dom: &Dom,
+    document: &Document,
+    name: &str,
+    carried: &dyn Fn(&String) -> bool,
+    score: &mut Score,
+) {
     let options = next_rsc::render::html::HtmlOptions {
         stylesheets: &document.next.assets.css,
         no_css: false,
@@ -621,11 +709,33 @@ fn score_rendered(dom: &Dom, document: &Document, name: &str, score: &mut Score)
     let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);
     let ours = Dom::parse(&out);
     let theirs_links = body_links(dom);
-    let hit = overlap(&theirs_links, &body_links(&ours));
+    let ours_links = body_links(&ours);
+    let hit = overlap(&theirs_links, &ours_links);
     score.body_links.add(hit, theirs_links.len());
+    let theirs_carried: Vec<String> = theirs_links
+        .iter()
+        .filter(|h| carried(h))
+        .cloned()
+        .collect();
+    score
+        .body_links_carried
+        .add(overlap(&theirs_carried, &ours_links), theirs_carried.len());
     if hit < theirs_links.len() {
+        let mut pool = ours_links.clone();
+        let missing: Vec<&String> = theirs_links
+            .iter()
+            .filter(|t| carried(t))
+            .filter(|t| match pool.iter().position(|o| o == *t) {
+                Some(p) => {
+                    pool.remove(p);
+                    false
+                }
+                None => true,
+            })
+            .take(3)
+            .collect();
         score.misses.push(format!(
-            "{name}: rendered HTML has {hit} of {} body links",
+            "{name}: rendered HTML has {hit} of {} body links; carried but missing {missing:?}",
             theirs_links.len()
         ));
     }
