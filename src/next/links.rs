@@ -358,7 +358,7 @@ fn trailing_slash(facts: &NextFacts, page: &Page, hints: &LinkHints<'_>) -> Infe
     let not_root = facts
         .path
         .as_deref()
-        .is_some_and(|p| p.trim_matches('/') != "");
+        .is_some_and(|p| !p.trim_matches('/').is_empty());
     if let Some(source) = hints.source {
         if source.contains("://") {
             if let Some(value) = ends_in_slash(source) {
