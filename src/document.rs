@@ -1,9 +1,10 @@
 //! One input read all the way: whatever `input::detect` makes of the bytes, decoded,
 //! resolved and composed into a [`Document`] that extractors and renderers share.
 
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, DiagnosticKind, Error};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
+use crate::next::drawn::{BodyFormat, draw_client_bodies};
 use crate::next::html::HtmlPage;
 use crate::next::links::{LinkHints, LinkStyle};
 use crate::next::page::{Page, compose};
@@ -96,6 +97,22 @@ fn from_flight(
     );
     next.link_style = LinkStyle::infer(&next, &page, &options.links);
     next.link_style.rewrite(&mut page);
+    for drawn in draw_client_bodies(&mut page) {
+        diagnostics.push(Diagnostic::new(
+            0,
+            None,
+            DiagnosticKind::DrawnOnClient,
+            format!(
+                "client component {} draws a body from its prop `{}` ({}); it was rendered from that string",
+                drawn.module,
+                drawn.prop,
+                match drawn.format {
+                    BodyFormat::Markdown => "Markdown",
+                    BodyFormat::Html => "HTML",
+                }
+            ),
+        ));
+    }
     diagnostics.extend(tree.diagnostics.iter().cloned());
     Ok(Document {
         next,

@@ -43,6 +43,12 @@ pub enum DiagnosticKind {
     UnknownEscape,
     /// A page's `self.__next_f` scripts: data before the bootstrap, an entry that is not JSON.
     PageScript,
+    /// A body the browser draws from a client component's string prop (Markdown, HTML):
+    /// it was rendered from that string, not from server-rendered elements.
+    DrawnOnClient,
+    /// The page looks like an article, but its text is not in the payload (the browser
+    /// fetches it).
+    ArticleNotInPayload,
 }
 
 /// A problem found in the input; decoding went on.
@@ -104,7 +110,7 @@ pub enum Error {
     PagesRouter,
     /// The page has no article (nothing to write as Markdown).
     #[error(
-        "the page has no article: no <article> with text, and its metadata does not call it one"
+        "the page has no article: it is a list, a home, an error or another page, or its text is not in the payload (extract says which: pageKind)"
     )]
     NoArticle,
     /// The page has no composed content (a pages-router page, a tree-only prefetch).

@@ -9,8 +9,11 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::metadata::{Metadata, is_host};
-use super::text::{collapse, readable_text};
+use super::content::{Stats, main_content, not_article, title_heading, title_prop};
+use super::kind::{Kind, PageKind, Shape, article_evidence, page_kind};
+use super::metadata::Metadata;
+use super::text::{collapse, readable_text, word_count};
+use crate::next::NextFacts;
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
 use crate::render::html::write_nodes;
 
@@ -40,34 +43,54 @@ pub struct Article {
     pub word_count: usize,
 }
 
-/// Regions of an article that are not its body.
-const NOT_BODY: [&str; 4] = ["header", "footer", "nav", "aside"];
-
-/// Fewer words than this in an `<article>`: a teaser or a card, not an article.
-const MIN_WORDS: usize = 20;
-
-/// Finds the article of a composed page, or `None` when the page has none.
-pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
-    let counts = Counts::of(page);
-    let root = article_root(page, metadata, &counts)?;
-    let title_node = descendants_of(page, root).find(|&i| is_host(page, i, "h1"));
-    let body = body_of(page, root, title_node, &counts);
-    let skip = |i: NodeIndex| {
-        Some(i) == title_node
-            || matches!(page.element(i).map(|e| &e.kind), Some(ElementKind::Host(t)) if NOT_BODY.contains(&t.as_str()) && i != body)
+/// Finds the page's kind and, for an article or a page of documentation, its article.
+pub fn article_and_kind(
+    page: &Page,
+    metadata: &Metadata,
+    next: &NextFacts,
+) -> (Option<Article>, PageKind) {
+    let stats = Stats::of(page);
+    let main = main_content(page, &stats);
+    let ld = article_json_ld(metadata);
+    let ld_text = |key: &str| {
+        ld.and_then(|o| o.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
     };
+    let titles: Vec<&str> = [
+        metadata.title.as_deref(),
+        metadata.open_graph.title.as_deref(),
+        ld.and_then(|o| o.get("headline")).and_then(|v| v.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let title_node = main
+        .as_ref()
+        .and_then(|m| title_heading(page, &stats, m, &titles));
+    let shape = Shape::of(page, &stats, main.as_ref(), main.as_ref().map(|m| m.region));
+    let evidence = article_evidence(next, metadata, &shape, ld.is_some());
+    let title_text = title_node
+        .map(|h| collapse(&page.text(h)))
+        .filter(|t| !t.is_empty())
+        .or_else(|| main.as_ref().and_then(|m| title_prop(page, &stats, m.body)));
+    let kind = page_kind(next, metadata, &shape, title_text.as_deref(), &evidence);
+    let Some(main) = main.filter(|_| matches!(kind.kind, Kind::Article | Kind::Docs)) else {
+        return (None, kind);
+    };
+    let body = main.body;
+    let skip_set = not_article(page, &stats, body, title_node);
+    let skip = |i: NodeIndex| skip_set.contains(&i);
     // The nodes that hold a skipped one somewhere below: found once, walking up from
     // each skipped node (stops at a node already marked), so the body stays linear.
     let mut around_skipped: HashSet<NodeIndex> = HashSet::new();
-    for i in descendants_of(page, body) {
-        if skip(i) {
-            let mut up = counts.parent[i as usize];
-            while let Some(p) = up {
-                if p == body || !around_skipped.insert(p) {
-                    break;
-                }
-                up = counts.parent[p as usize];
+    for &i in &skip_set {
+        let mut up = stats.parent[i as usize];
+        while let Some(p) = up {
+            if p == body || !around_skipped.insert(p) {
+                break;
             }
+            up = stats.parent[p as usize];
         }
     }
     let parts = body_parts(page, body, &skip, &around_skipped);
@@ -80,19 +103,11 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let ld = article_json_ld(metadata);
-    let ld_text = |key: &str| {
-        ld.and_then(|o| o.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let title = title_node
-        .map(|h| collapse(&page.text(h)))
-        .filter(|t| !t.is_empty())
+    let title = title_text
         .or_else(|| ld_text("headline"))
         .or_else(|| metadata.open_graph.title.clone())
         .or_else(|| metadata.title.clone());
-    let published = descendants_of(page, root)
+    let published = descendants_of(page, main.region)
         .filter_map(|i| page.element(i))
         .find(|el| el.kind == ElementKind::Host("time".into()))
         .and_then(|el| el.str_prop("dateTime").map(str::to_string))
@@ -115,14 +130,14 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
                 .cloned()
         })
         .or_else(|| metadata.authors.iter().find_map(|a| a.name.clone()))
-        .or_else(|| rel_author(page, root));
-    let word_count = text.split_whitespace().count();
-    Some(Article {
+        .or_else(|| rel_author(page, main.region));
+    let word_count = word_count(&text);
+    let article = Article {
         title,
         published,
         modified,
         author,
-        tags: tags(page, root, metadata, ld, &counts),
+        tags: tags(page, main.region, metadata, ld, &stats),
         lang: metadata.lang.clone().or_else(|| ld_text("inLanguage")),
         url: metadata
             .canonical
@@ -132,164 +147,16 @@ pub fn article(page: &Page, metadata: &Metadata) -> Option<Article> {
         html,
         text,
         word_count,
-    })
+    };
+    (Some(article), kind)
 }
 
 fn descendants_of(page: &Page, index: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
     page.descendants(index).into_iter().map(|(i, _)| i)
 }
 
-/// Words and nodes below every node, counted once for the whole page (linear time, no
-/// recursion), so that choosing among nested candidates stays linear.
-struct Counts {
-    words: Vec<usize>,
-    sizes: Vec<usize>,
-    parent: Vec<Option<NodeIndex>>,
-}
-
-impl Counts {
-    fn of(page: &Page) -> Counts {
-        let n = page.len();
-        let mut counts = Counts {
-            words: vec![0; n],
-            sizes: vec![1; n],
-            parent: vec![None; n],
-        };
-        let mut order = Vec::with_capacity(n);
-        let mut stack: Vec<NodeIndex> = page.roots().iter().rev().copied().collect();
-        while let Some(i) = stack.pop() {
-            order.push(i);
-            match page.node(i) {
-                PageNode::Text(t) => counts.words[i as usize] = t.split_whitespace().count(),
-                PageNode::Element(el) => {
-                    if let Some(html) = crate::render::html::inner_html(el) {
-                        counts.words[i as usize] =
-                            super::text::html_text(html).split_whitespace().count();
-                    }
-                    for &c in el.children.iter().rev() {
-                        counts.parent[c as usize] = Some(i);
-                        stack.push(c);
-                    }
-                }
-                _ => {}
-            }
-        }
-        for &i in order.iter().rev() {
-            if let Some(p) = counts.parent[i as usize] {
-                counts.sizes[p as usize] += counts.sizes[i as usize];
-                if !is_unread(page, p) {
-                    counts.words[p as usize] += counts.words[i as usize];
-                }
-            }
-        }
-        counts
-    }
-
-    fn words(&self, i: NodeIndex) -> usize {
-        self.words[i as usize]
-    }
-
-    fn is_ancestor(&self, ancestor: NodeIndex, mut node: NodeIndex) -> bool {
-        loop {
-            if node == ancestor {
-                return true;
-            }
-            match self.parent[node as usize] {
-                Some(p) => node = p,
-                None => return false,
-            }
-        }
-    }
-}
-
-fn is_unread(page: &Page, i: NodeIndex) -> bool {
-    matches!(page.element(i).map(|e| &e.kind),
-        Some(ElementKind::Host(t)) if matches!(t.as_str(), "script" | "style" | "template" | "noscript" | "head" | "title"))
-}
-
-/// The `<article>` with the most words; else, when metadata or JSON-LD say the page is
-/// an article, its `<main>` (or `<body>`).
-fn article_root(page: &Page, metadata: &Metadata, counts: &Counts) -> Option<NodeIndex> {
-    let all: Vec<NodeIndex> = page
-        .roots()
-        .iter()
-        .flat_map(|&r| std::iter::once(r).chain(descendants_of(page, r)))
-        .collect();
-    let best = all
-        .iter()
-        .copied()
-        .filter(|&i| is_host(page, i, "article"))
-        .map(|i| (counts.words(i), i))
-        .max_by_key(|&(w, _)| w);
-    if let Some((w, i)) = best
-        && w >= MIN_WORDS
-    {
-        return Some(i);
-    }
-    let said_article = metadata.open_graph.kind.as_deref() == Some("article")
-        || article_json_ld(metadata).is_some();
-    if !said_article {
-        return None;
-    }
-    // The <main> with most of the text, else <body>.
-    let main = all
-        .iter()
-        .copied()
-        .filter(|&i| is_host(page, i, "main"))
-        .map(|i| (counts.words(i), i))
-        .max_by_key(|&(w, _)| w)
-        .map(|(_, i)| i);
-    main.or_else(|| all.iter().copied().find(|&i| is_host(page, i, "body")))
-        .filter(|&i| counts.words(i) >= MIN_WORDS)
-}
-
-/// The block that holds most of the article's text: from the root, go down into the
-/// child that holds 70 % or more of the article's words, while there is one (measured
-/// against the whole article, so that nesting cannot whittle the body away).
-fn body_of(page: &Page, root: NodeIndex, title: Option<NodeIndex>, counts: &Counts) -> NodeIndex {
-    let without_title = |node: NodeIndex| match title {
-        Some(t) if counts.is_ancestor(node, t) => {
-            counts.words(node).saturating_sub(counts.words(t))
-        }
-        _ => counts.words(node),
-    };
-    let total = without_title(root);
-    let mut node = root;
-    loop {
-        if total == 0 {
-            return node;
-        }
-        let Some(el) = page.element(node) else {
-            return node;
-        };
-        let dominant = flat_children(page, el)
-            .into_iter()
-            .filter(|&c| Some(c) != title && page.element(c).is_some())
-            .find(|&c| without_title(c) * 10 >= total * 7);
-        match dominant {
-            Some(c) => node = c,
-            None => return node,
-        }
-    }
-}
-
-/// The element children of an element, looking through fragments, slots, Suspense and
-/// client components (their content is where it shows).
-fn flat_children(page: &Page, el: &PageElement) -> Vec<NodeIndex> {
-    let mut out = Vec::new();
-    let mut stack: Vec<NodeIndex> = el.children.iter().rev().copied().collect();
-    while let Some(i) = stack.pop() {
-        match page.node(i) {
-            PageNode::Element(child) if matches!(child.kind, ElementKind::Host(_)) => out.push(i),
-            PageNode::Element(child) => stack.extend(child.children.iter().rev().copied()),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The body's parts: the body's children, leaving out the title and the regions that
-/// are not body (their siblings stay).
+/// The body's parts: the body's children, leaving out what is not the article (its
+/// siblings stay).
 fn body_parts(
     page: &Page,
     body: NodeIndex,
@@ -308,9 +175,7 @@ fn body_parts(
         if skip(i) {
             continue;
         }
-        // Look through wrappers that are not elements of their own, so that a region
-        // inside a Suspense or a client component is still left out.
-        // An element around the title or a region (a wrapper, a Suspense, a client
+        // An element around something left out (a wrapper, a Suspense, a client
         // component) gives its other content.
         match page.node(i) {
             PageNode::Element(child) if around_skipped.contains(&i) => {
@@ -382,7 +247,7 @@ fn tags(
     root: NodeIndex,
     metadata: &Metadata,
     ld: Option<&serde_json::Map<String, serde_json::Value>>,
-    counts: &Counts,
+    stats: &Stats,
 ) -> Vec<String> {
     if !metadata.open_graph.tags.is_empty() {
         return metadata.open_graph.tags.clone();
@@ -427,7 +292,7 @@ fn tags(
             .str_prop("rel")
             .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "tag"));
         // Tags are short: the size bound keeps nested candidates linear.
-        if counts.sizes[i as usize] <= 16 && (rel_tag || is_tag_item(page, i, el)) {
+        if stats.sizes[i as usize] <= 16 && (rel_tag || is_tag_item(page, i, el)) {
             add(page.text(i));
         }
     }

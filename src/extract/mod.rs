@@ -2,6 +2,8 @@
 //! article and the navigation, all from the composed page.
 
 pub mod article;
+mod content;
+pub mod kind;
 pub mod metadata;
 pub mod navigation;
 pub mod text;
@@ -12,18 +14,23 @@ use crate::document::{Document, read};
 use crate::error::{Diagnostic, Error};
 use crate::next::NextFacts;
 
-pub use article::{Article, article};
+pub use article::{Article, article_and_kind};
+pub use kind::{Kind, PageKind};
 pub use metadata::{Metadata, metadata};
 pub use navigation::{Link, Region, navigation};
 
 /// Everything extracted from one page or payload.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Extraction {
     /// The Next.js facts: router, build id, route, path, params, assets.
     pub next: NextFacts,
     /// The metadata: title, description, Open Graph … and every head tag.
     pub metadata: Metadata,
-    /// The article, or `None` when the page has none.
+    /// What kind of page it is (article, list, home, docs, error, other) and why.
+    pub page_kind: PageKind,
+    /// The article (of an article or a documentation page), or `None` when the page has
+    /// none.
     pub article: Option<Article>,
     /// The navigation regions and their links.
     pub navigation: Vec<Region>,
@@ -40,13 +47,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extraction, Error> {
 /// Extracts from a document already read.
 pub fn extraction(document: &Document) -> Extraction {
     let metadata = metadata(&document.page, document.html.as_ref());
-    // Only a page has an article: not a not-found page, a redirect, a prefetch …
-    let is_page = document.next.response.kind.is_page();
+    // Only a page has an article (not a not-found page, a redirect, a prefetch …), and
+    // only an article or a page of documentation.
+    let (article, page_kind) = article_and_kind(&document.page, &metadata, &document.next);
     Extraction {
         next: document.next.clone(),
-        article: is_page
-            .then(|| article(&document.page, &metadata))
-            .flatten(),
+        page_kind,
+        article,
         navigation: navigation(&document.page, document.url.as_deref()),
         metadata,
         diagnostics: document.diagnostics.clone(),

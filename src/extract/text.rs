@@ -25,6 +25,31 @@ pub fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words as a reader counts them: runs of letters between white space, and every Chinese
+/// or Japanese character (ideographs and kana, which are written without spaces) a word
+/// of its own. Korean words are spaced, so Hangul runs count as words.
+pub fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    for token in text.split_whitespace() {
+        let mut in_run = false;
+        for c in token.chars() {
+            if is_cjk(c) {
+                count += 1;
+                in_run = false;
+            } else if !in_run {
+                count += 1;
+                in_run = true;
+            }
+        }
+    }
+    count
+}
+
+/// A Chinese ideograph or a Japanese kana.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0x20000..=0x2fa1f)
+}
+
 /// True when the node is an `<h1>` … `<h6>`.
 pub(crate) fn is_heading(page: &Page, index: NodeIndex) -> bool {
     matches!(page.element(index).map(|e| &e.kind),
@@ -173,6 +198,15 @@ impl TokenSink for TextSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_every_script() {
+        assert_eq!(word_count("two words"), 2);
+        assert_eq!(word_count("中文博客"), 4);
+        assert_eq!(word_count("Next.js的博客 ok"), 5);
+        assert_eq!(word_count("日本語のテキスト"), 8);
+        assert_eq!(word_count("한국어 문장입니다"), 2);
+    }
 
     #[test]
     fn inner_html_reads_as_lines() {

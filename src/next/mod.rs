@@ -1,5 +1,6 @@
 //! The Next.js layer: where the flight of a page comes from. Knows Next.js, not the CLI.
 
+pub mod drawn;
 pub mod html;
 pub mod links;
 pub mod page;

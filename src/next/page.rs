@@ -265,6 +265,12 @@ impl Page {
         }
     }
 
+    /// Adds a node (not yet placed in the tree) and gives its index.
+    pub(crate) fn push_node(&mut self, node: PageNode) -> NodeIndex {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as NodeIndex
+    }
+
     /// The element at `index`, to change (links rewritten to what the browser gets).
     pub(crate) fn element_mut(&mut self, index: NodeIndex) -> Option<&mut PageElement> {
         match self.nodes.get_mut(index as usize)? {
