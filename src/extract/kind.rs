@@ -58,7 +58,7 @@ const COLLECTIONS: [&str; 16] = [
 ];
 
 /// Path segments of list pages.
-const LISTS: [&str; 10] = [
+const LISTS: [&str; 12] = [
     "tags",
     "tag",
     "categories",
@@ -69,6 +69,8 @@ const LISTS: [&str; 10] = [
     "topics",
     "series",
     "search",
+    "authors",
+    "author",
 ];
 
 /// Path segments of documentation.
@@ -136,14 +138,14 @@ impl Shape {
             let mut counted: Vec<NodeIndex> = Vec::new();
             for (d, _) in page.descendants(region) {
                 let Some(el) = page.element(d) else { continue };
-                if tag(el) == Some("time") {
-                    shape.has_time = true;
-                }
-                // Outermost card lists only.
+                // What is inside a list of cards (their dates too) is the cards'.
                 if counted.iter().any(|&c| stats.is_ancestor(c, d)) {
                     continue;
                 }
-                if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 3) {
+                if tag(el) == Some("time") {
+                    shape.has_time = true;
+                }
+                if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 2) {
                     shape.cards += cards;
                     shape.card_words += stats.words[d as usize];
                     counted.push(d);
@@ -212,14 +214,12 @@ pub(crate) fn page_kind(
         let s = s.split(['-', '_']).next().unwrap_or(s);
         (2..=3).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase())
     };
+    // The root, or a locale's root (`/en` of a `/[lang]` route).
     let is_home = next.path.is_some() && segments.is_empty()
         || segments.len() == 1
             && locale_like(segments[0])
-            && next
-                .route
-                .as_deref()
-                .is_some_and(|r| r.starts_with("/[") || r == path);
-    let cards_hold_main = shape.cards >= 3 && shape.card_words * 2 >= shape.main_words.max(1)
+            && next.route.as_deref().is_some_and(|r| r.starts_with("/["));
+    let cards_hold_main = shape.cards >= 2 && shape.card_words * 2 >= shape.main_words.max(1)
         || shape.cards >= 5 && shape.words < 150;
     let route = next.route.as_deref().unwrap_or("");
     let last = segments.last().copied().unwrap_or("");
@@ -249,7 +249,10 @@ pub(crate) fn page_kind(
         .first()
         .is_some_and(|s| DOCS.contains(&lower(s).as_str()))
         || route.split('/').any(|s| DOCS.contains(&lower(s).as_str()));
-    if docs_path && shape.words >= 20 && article_evidence.iter().all(|e| !e.contains("dated")) {
+    // Documentation often carries article metadata (og:type, a date): the path wins, unless
+    // JSON-LD says the page is an article.
+    let ld_article = article_evidence.iter().any(|e| e.starts_with("JSON-LD"));
+    if docs_path && shape.words >= 20 && !ld_article {
         let mut why = vec![format!("the path {path} is under documentation")];
         if shape.sidebar_links >= 8 {
             why.push(format!("a sidebar of {} links", shape.sidebar_links));

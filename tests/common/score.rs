@@ -107,7 +107,7 @@ impl std::fmt::Display for Ratio {
 pub struct Score {
     pub metadata: Ratio,
     pub articles: Ratio,
-    /// Pages that are not articles but got one.
+    /// Pages that are not articles (nor documentation) but got one.
     pub false_articles: Ratio,
     pub navigation: Ratio,
     pub body_links: Ratio,
@@ -571,6 +571,9 @@ fn score_metadata(dom: &Dom, x: &Extraction, name: &str, score: &mut Score) {
 }
 
 fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &mut Score) {
+    if route.kind == "docs" {
+        return; // a page of documentation has its text as the article, by design
+    }
     if route.kind != "article" {
         score
             .false_articles
