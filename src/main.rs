@@ -73,6 +73,7 @@ impl SiteArgs {
                 base_path: self.base_path.as_deref(),
                 trailing_slash: self.trailing_slash,
                 source: self.url.as_deref().or((file != "-").then_some(file)),
+                layout_trailing_slash: next_rsc::archive::export_trailing_slash(Path::new(file)),
             },
             url: self.url.as_deref(),
         }

@@ -50,6 +50,15 @@ fn the_patterns_app_from_the_flight_alone() {
     assert_eq!(score.kinds.hit, score.kinds.of, "{report}");
     assert_eq!(score.false_articles.hit, 0, "{report}");
     assert_eq!(score.navigation.hit, score.navigation.of, "{report}");
+    // Every link we write is one the server's page writes (base path, trailing slash).
+    assert_eq!(
+        score.navigation_exact.hit, score.navigation_exact.of,
+        "{report}"
+    );
+    assert_eq!(
+        score.body_links_exact.hit, score.body_links_exact.of,
+        "{report}"
+    );
     // The 'use client' <Heading> draws anchor links the flight does not carry.
     assert!(score.body_links.share() >= 0.99, "{report}");
     // The same post's client <Callout title> draws a word the flight only has as a prop.

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::document::{Document, read};
 use crate::error::{Diagnostic, Error};
 use crate::next::NextFacts;
+use crate::next::response::ResponseKind;
 
 pub use article::{Article, article_and_kind};
 pub use kind::{Kind, PageKind};
@@ -54,7 +55,12 @@ pub fn extraction(document: &Document) -> Extraction {
         next: document.next.clone(),
         page_kind,
         article,
-        navigation: navigation(&document.page, document.url.as_deref()),
+        // A redirect shows no page: the layout around the thrown redirect is never seen.
+        navigation: if document.next.response.kind == ResponseKind::Redirect {
+            Vec::new()
+        } else {
+            navigation(&document.page, document.url.as_deref())
+        },
         metadata,
         diagnostics: document.diagnostics.clone(),
     }

@@ -83,6 +83,10 @@ pub struct LinkHints<'a> {
     pub trailing_slash: Option<bool>,
     /// The page's URL, or the path of the file it was read from.
     pub source: Option<&'a str>,
+    /// What the files beside the page's file say of `trailingSlash` (a static export
+    /// writes `about/index.txt` with it and `about.txt` without): for the root page,
+    /// whose own file is `index.txt` either way.
+    pub layout_trailing_slash: Option<bool>,
 }
 
 impl LinkStyle {
@@ -253,16 +257,29 @@ fn trim_trailing_slash(path: &str) -> String {
     }
 }
 
-/// The base path: from the caller; else what the page's canonical URL holds in front of
-/// the page's path; else the asset prefix when it is a path (Next's default asset prefix
-/// is the base path) or a URL with a path; else the path in front of `/_next/` in the
-/// asset URLs.
+/// The base path: from the caller; else from the asset prefix (Next's default asset
+/// prefix is the base path) or the path in front of `/_next/` in the asset URLs, which
+/// Next writes itself; else, or when the assets sit under a folder named like a static
+/// files folder (`/static`, `/assets`: an asset prefix of its own, not a base path),
+/// what the page's canonical URL holds in front of the page's path (authors write those,
+/// so they come second).
 fn base_path(facts: &NextFacts, page: &Page, hints: &LinkHints<'_>) -> Inferred<String> {
     if let Some(given) = hints.base_path {
         return Inferred {
             value: given.trim_end_matches('/').to_string(),
             from: Evidence::Option,
         };
+    }
+    let from_assets = asset_base(facts);
+    let looks_static = from_assets.as_ref().is_some_and(|b| {
+        let last = b.value.rsplit('/').next().unwrap_or("");
+        matches!(
+            last,
+            "static" | "_static" | "assets" | "public" | "cdn" | "files" | "s"
+        )
+    });
+    if let Some(found) = from_assets.clone().filter(|_| !looks_static) {
+        return found;
     }
     // `https://host/base/posts/a` for the page at `/posts/a`: the base is `/base`.
     let page_path = facts
@@ -281,14 +298,21 @@ fn base_path(facts: &NextFacts, page: &Page, hints: &LinkHints<'_>) -> Inferred<
             from: Evidence::Metadata,
         };
     }
+    from_assets.unwrap_or(Inferred {
+        value: String::new(),
+        from: Evidence::Default,
+    })
+}
+
+/// The base path the assets say: the asset prefix when the payload names one, else the
+/// prefix most asset URLs share (the page's own; third-party scripts have none).
+fn asset_base(facts: &NextFacts) -> Option<Inferred<String>> {
     if let Some(prefix) = facts.asset_prefix.as_deref().filter(|p| !p.is_empty()) {
-        let path = url_path(prefix);
-        return Inferred {
-            value: path.trim_end_matches('/').to_string(),
+        return Some(Inferred {
+            value: url_path(prefix).trim_end_matches('/').to_string(),
             from: Evidence::AssetPrefix,
-        };
+        });
     }
-    // The prefix most asset URLs share (the page's own; third-party scripts have none).
     // Stylesheet URLs are written out in the payload; script URLs of webpack builds are
     // made from chunk names with the asset prefix, so they count only without CSS.
     let css = &facts.assets.css;
@@ -305,17 +329,11 @@ fn base_path(facts: &NextFacts, page: &Page, hints: &LinkHints<'_>) -> Inferred<
     let most = prefixes
         .chunk_by(|a, b| a == b)
         .max_by_key(|run| run.len())
-        .and_then(|run| run.first());
-    match most {
-        Some(prefix) => Inferred {
-            value: prefix.trim_end_matches('/').to_string(),
-            from: Evidence::AssetUrls,
-        },
-        None => Inferred {
-            value: String::new(),
-            from: Evidence::Default,
-        },
-    }
+        .and_then(|run| run.first())?;
+    Some(Inferred {
+        value: most.trim_end_matches('/').to_string(),
+        from: Evidence::AssetUrls,
+    })
 }
 
 /// The path of a URL (`https://host/a/b` → `/a/b`); a path as it is.
@@ -372,6 +390,9 @@ fn trailing_slash(facts: &NextFacts, page: &Page, hints: &LinkHints<'_>) -> Infe
                 return found(false, Evidence::FileLayout);
             }
         }
+    }
+    if let Some(value) = hints.layout_trailing_slash {
+        return found(value, Evidence::FileLayout);
     }
     if let Some(value) = metadata_url(page).as_deref().and_then(ends_in_slash) {
         return found(value, Evidence::Metadata);

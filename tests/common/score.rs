@@ -115,6 +115,10 @@ pub struct Score {
     /// a client component builds from other data are not in it).
     pub navigation_carried: Ratio,
     pub body_links_carried: Ratio,
+    /// Of our navigation links and of the links in our rendered HTML, how many the
+    /// server's page writes exactly so (base path and trailing slash included).
+    pub navigation_exact: Ratio,
+    pub body_links_exact: Ratio,
     pub versions: Ratio,
     pub kinds: Ratio,
     /// Sum of each page's share of the server page's words in the rendered HTML.
@@ -133,8 +137,10 @@ impl Score {
         let _ = writeln!(out, "false articles       {}", self.false_articles);
         let _ = writeln!(out, "navigation hrefs     {}", self.navigation);
         let _ = writeln!(out, "  carried by flight  {}", self.navigation_carried);
+        let _ = writeln!(out, "  ours, exact        {}", self.navigation_exact);
         let _ = writeln!(out, "body links (html)    {}", self.body_links);
         let _ = writeln!(out, "  carried by flight  {}", self.body_links_carried);
+        let _ = writeln!(out, "  ours, exact        {}", self.body_links_exact);
         let _ = writeln!(out, "version ranges       {}", self.versions);
         let _ = writeln!(out, "page kinds           {}", self.kinds);
         let _ = writeln!(
@@ -506,6 +512,7 @@ pub fn score_route(route: &Route, score: &mut Score) {
     let options = next_rsc::document::ReadOptions {
         links: next_rsc::next::links::LinkHints {
             source: Some(&source),
+            layout_trailing_slash: next_rsc::archive::export_trailing_slash(&route.flight),
             ..Default::default()
         },
         url: None,
@@ -525,8 +532,15 @@ pub fn score_route(route: &Route, score: &mut Score) {
     score_article(&dom, &x, route, &name, score);
     let (nav, links) = (score.navigation, score.body_links);
     let carried = |href: &String| carried(href, &flight, route.base_path.as_deref());
-    score_navigation(&dom, &x, &name, &carried, score);
-    score_rendered(&dom, &document, &name, &carried, score);
+    // A shell the browser fills (an empty body, Next's `__next_error__` document) shows
+    // no links to compare with.
+    let shell = dom
+        .find("body")
+        .is_none_or(|b| dom.text(b).split_whitespace().count() < 5);
+    if !shell {
+        score_navigation(&dom, &x, &name, &carried, score);
+        score_rendered(&dom, &document, &name, &carried, score);
+    }
     let site = score.sites.entry(route.site.clone()).or_default();
     site[0].add(score.navigation.hit - nav.hit, score.navigation.of - nav.of);
     site[1].add(
@@ -634,8 +648,8 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
     }
 }
 
-/// Whether the flight carries a link's target as a string of its own (without the base
-/// path and the trailing slash Next's `Link` adds).
+/// Whether the flight carries a link's target as an `href` (or a `Link`'s `as`, or a URL
+/// object's `pathname`), without the base path and the trailing slash Next's `Link` adds.
 fn carried(href: &str, flight: &[u8], base_path: Option<&str>) -> bool {
     let (path, rest) = href.split_at(href.find(['?', '#']).unwrap_or(href.len()));
     let path = base_path
@@ -654,7 +668,11 @@ fn carried(href: &str, flight: &[u8], base_path: Option<&str>) -> bool {
         },
     ]
     .iter()
-    .any(|candidate| text.contains(&format!("\"{candidate}\"")))
+    .any(|candidate| {
+        ["href", "pathname", "as"]
+            .iter()
+            .any(|key| text.contains(&format!("\"{key}\":\"{candidate}\"")))
+    })
 }
 
 fn score_navigation(
@@ -676,10 +694,24 @@ fn score_navigation(
     score
         .navigation_carried
         .add(overlap(&theirs_carried, &ours), theirs_carried.len());
+    let all_theirs = body_links(dom);
+    let exact = overlap(&ours, &all_theirs);
+    score.navigation_exact.add(exact, ours.len());
+    if exact < ours.len() {
+        let wrong: Vec<&String> = ours
+            .iter()
+            .filter(|o| !all_theirs.contains(o))
+            .take(3)
+            .collect();
+        score.misses.push(format!(
+            "{name}: navigation hrefs the page does not write: {wrong:?}"
+        ));
+    }
     if hit < theirs.len() {
         let mut pool = ours.clone();
         let missing: Vec<&String> = theirs
             .iter()
+            .filter(|t| carried(t))
             .filter(|t| match pool.iter().position(|o| o == *t) {
                 Some(p) => {
                     pool.remove(p);
@@ -714,6 +746,18 @@ fn score_rendered(
     let theirs_links = body_links(dom);
     let ours_links = body_links(&ours);
     let hit = overlap(&theirs_links, &ours_links);
+    let exact = overlap(&ours_links, &theirs_links);
+    score.body_links_exact.add(exact, ours_links.len());
+    if exact < ours_links.len() {
+        let wrong: Vec<&String> = ours_links
+            .iter()
+            .filter(|o| !theirs_links.contains(o))
+            .take(3)
+            .collect();
+        score.misses.push(format!(
+            "{name}: rendered links the page does not write: {wrong:?}"
+        ));
+    }
     score.body_links.add(hit, theirs_links.len());
     let theirs_carried: Vec<String> = theirs_links
         .iter()
