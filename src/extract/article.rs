@@ -103,10 +103,17 @@ pub fn article_and_kind(
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
+    let site = metadata.open_graph.site_name.as_deref();
     let title = title_text
         .or_else(|| ld_text("headline"))
-        .or_else(|| metadata.open_graph.title.clone())
-        .or_else(|| metadata.title.clone());
+        .or_else(|| {
+            metadata
+                .open_graph
+                .title
+                .as_deref()
+                .or(metadata.title.as_deref())
+                .map(|t| without_site_name(t, site))
+        });
     let published = descendants_of(page, main.region)
         .filter_map(|i| page.element(i))
         .find(|el| el.kind == ElementKind::Host("time".into()))
@@ -185,6 +192,27 @@ fn body_parts(
         }
     }
     parts
+}
+
+/// A document title without the site's name: `Post | Site` → `Post` (also `::`, `—`,
+/// `–`, `·`, `•`, `-`). When the site's name is known and leads, it is the first part
+/// that goes.
+fn without_site_name(title: &str, site: Option<&str>) -> String {
+    const SEPARATORS: [&str; 8] = [" | ", " :: ", " — ", " – ", " · ", " • ", " » ", " - "];
+    let title = title.trim();
+    for sep in SEPARATORS {
+        if let Some((first, rest)) = title.split_once(sep)
+            && site.is_some_and(|s| first.trim() == s.trim())
+        {
+            return rest.trim().to_string();
+        }
+        if let Some((head, _)) = title.rsplit_once(sep)
+            && !head.trim().is_empty()
+        {
+            return head.trim().to_string();
+        }
+    }
+    title.to_string()
 }
 
 /// The JSON-LD object that describes an article (`Article`, `BlogPosting`,
@@ -322,4 +350,18 @@ fn is_tag_item(page: &Page, index: NodeIndex, el: &PageElement) -> bool {
 
 fn is_block_list(tag: &str) -> bool {
     matches!(tag, "ul" | "ol" | "div" | "li" | "p" | "section")
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::without_site_name;
+
+    #[test]
+    fn site_names_come_off_titles() {
+        assert_eq!(without_site_name("Post | Site", None), "Post");
+        assert_eq!(without_site_name("분리 집합 :: chayhan's Blog --", None), "분리 집합");
+        assert_eq!(without_site_name("A - B - Site", None), "A - B");
+        assert_eq!(without_site_name("Site | Post", Some("Site")), "Post");
+        assert_eq!(without_site_name("Just a title", None), "Just a title");
+    }
 }

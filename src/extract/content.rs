@@ -467,6 +467,10 @@ fn is_not_article(
             return true;
         }
     }
+    // A block of links beside the text (contributors, further posts): mostly links.
+    if matches!(tag(el), Some("section" | "div")) && links >= 2 && density >= 0.6 && words <= 60 {
+        return true;
+    }
     // A list of cards (related posts): several children, each a link with a little text.
     card_list(page, stats, i).is_some_and(|cards| cards >= 2) && density >= 0.25
 }

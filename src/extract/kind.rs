@@ -100,6 +100,11 @@ pub(crate) struct Shape {
     pub has_time: bool,
     /// The body is or is inside an `<article>`.
     pub in_article: bool,
+    /// A short text in the main region that reads as a date (`Oct 11, 2023`,
+    /// `2024年9月23日`), outside the cards.
+    pub dated_text: bool,
+    /// Paragraphs of five words or more in the body.
+    pub paragraphs: usize,
 }
 
 impl Shape {
@@ -119,8 +124,17 @@ impl Shape {
             sidebar_links: 0,
             has_time: false,
             in_article: false,
+            dated_text: false,
+            paragraphs: 0,
         };
         if let Some(m) = main {
+            shape.paragraphs = page
+                .descendants(m.body)
+                .iter()
+                .filter(|&&(d, _)| {
+                    page.element(d).and_then(tag) == Some("p") && stats.words[d as usize] >= 5
+                })
+                .count();
             shape.in_article = std::iter::once(m.body)
                 .chain(stats.ancestors(m.body))
                 .chain(
@@ -144,6 +158,14 @@ impl Shape {
                 }
                 if tag(el) == Some("time") {
                     shape.has_time = true;
+                }
+                if !shape.dated_text
+                    && stats.words[d as usize] <= 8
+                    && stats.link_words[d as usize] == 0
+                    && el.children.iter().all(|&c| page.element(c).is_none())
+                    && looks_like_date(&page.text_up_to(d, 80))
+                {
+                    shape.dated_text = true;
                 }
                 if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 2) {
                     shape.cards += cards;
@@ -259,7 +281,9 @@ pub(crate) fn page_kind(
         }
         return kind(Kind::Docs, why);
     }
-    if !article_evidence.is_empty() && shape.words >= 15 {
+    if !article_evidence.is_empty() && shape.words >= 15
+        || article_evidence.len() >= 2 && shape.words >= 5
+    {
         let mut why = article_evidence.to_vec();
         why.push(format!("{} words of body", shape.words));
         return kind(Kind::Article, why);
@@ -305,6 +329,8 @@ pub(crate) fn article_evidence(
     }
     if shape.has_time {
         why.push("dated by a <time> in the main region".into());
+    } else if shape.dated_text {
+        why.push("dated by a date in the main region".into());
     }
     if shape.in_article {
         why.push("the body is an <article>".into());
@@ -323,7 +349,58 @@ pub(crate) fn article_evidence(
             && !LISTS.contains(&segs[segs.len() - 1].to_ascii_lowercase().as_str())
         {
             why.push(format!("the path {path} is a post of a collection"));
+        } else if parts.last().is_some_and(|l| l.starts_with('['))
+            && !parts.iter().any(|p| LISTS.contains(&p.to_ascii_lowercase().as_str()))
+            && shape.paragraphs >= 3
+        {
+            why.push(format!(
+                "the route {route} ends in a parameter and the body is {} paragraphs of prose",
+                shape.paragraphs
+            ));
         }
     }
     why
+}
+
+/// Whether a short text reads as a date: a year from 1990 to 2099 with a month (a name,
+/// a number beside it, `年`/`月`, `년`/`월`).
+pub(crate) fn looks_like_date(text: &str) -> bool {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 60 {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let year = (0..bytes.len().saturating_sub(3)).find(|&i| {
+        bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
+            && matches!(&text[i..i + 2], "19" | "20")
+    });
+    let Some(at) = year else { return false };
+    let lower = text.to_ascii_lowercase();
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let named = MONTHS.iter().any(|m| lower.contains(m));
+    let cjk = text.contains('年') || text.contains('月') || text.contains('년') || text.contains('월');
+    // 2023-10-11, 2023/10/11, 2023.10.11, 11.10.2023
+    let numeric = bytes.get(at + 4).is_some_and(|b| matches!(b, b'-' | b'/' | b'.'))
+        && bytes.get(at + 5).is_some_and(u8::is_ascii_digit)
+        || at >= 2 && matches!(bytes[at - 1], b'-' | b'/' | b'.') && bytes[at - 2].is_ascii_digit();
+    named || cjk || numeric
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_date;
+
+    #[test]
+    fn dates_of_many_scripts() {
+        for date in ["Oct 11, 2023", "2023-10-11", "2024年9月23日", "2024년 9월 23일", "11.10.2023", "30 November 2025"] {
+            assert!(looks_like_date(date), "{date}");
+        }
+        for not in ["1 min read", "Chapter 2030", "2023", "Next.js 14.2", "Paragraph 20: more text"] {
+            assert!(!looks_like_date(not), "{not}");
+        }
+    }
 }
