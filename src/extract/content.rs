@@ -529,7 +529,7 @@ pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usiz
 /// footer or sidebar, in the page's own header (outside `<main>` and `<article>`), or one
 /// that only links home. Among the others, in this order: an `<h1>` the page's title
 /// names; an `<h2>` it names before the body's text; the `<h1>` inside the body, else the
-/// nearest before it; the first `<h2>` of the main region before the body's text.
+/// nearest before it; the first `<h2>` of the main region before the body.
 pub(crate) fn title_heading(
     page: &Page,
     stats: &Stats,
@@ -607,7 +607,10 @@ pub(crate) fn title_heading(
     if let Some(&(_, i)) = inside.or(before) {
         return Some(i);
     }
-    candidates("h2").find(h2_before_text).map(|(_, i)| i)
+    // Unnamed, only an <h2> before the body: one inside it is a section's.
+    candidates("h2")
+        .find(|&(at, _)| at >= region_at && at < body_at)
+        .map(|(_, i)| i)
 }
 
 /// A title a client component around the body was given (`title`, `heading`,

@@ -424,6 +424,12 @@ pub fn select(dom: &Dom, selector: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Elements that do not separate words.
+const INLINE: [&str; 22] = [
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "u",
+];
+
 /// The text of an element as a reader reads it, leaving out the `skip`ped elements.
 fn text_without(dom: &Dom, i: usize, skip: &std::collections::HashSet<usize>) -> String {
     let mut text = String::new();
@@ -441,8 +447,11 @@ fn text_without(dom: &Dom, i: usize, skip: &std::collections::HashSet<usize>) ->
                     "script" | "style" | "template" | "noscript" | "title"
                 ) => {}
             Node::Element(e) => {
-                // Block boundaries separate words.
-                text.push(' ');
+                // Block boundaries separate words; inline elements (a highlighted code
+                // token, a link) do not.
+                if !INLINE.contains(&e.tag.as_str()) {
+                    text.push(' ');
+                }
                 stack.extend(e.children.iter().rev().copied());
             }
         }
@@ -628,6 +637,24 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
         return;
     };
     let got = words(&article.text);
+    if std::env::var("DEBUG_ROUTE").is_ok_and(|d| name.contains(&d)) {
+        let missing: Vec<&String> = {
+            let mut pool: HashMap<&str, usize> = HashMap::new();
+            for g in &got {
+                *pool.entry(g).or_default() += 1;
+            }
+            want.iter()
+                .filter(|w| match pool.get_mut(w.as_str()) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => true,
+                })
+                .collect()
+        };
+        println!("{name}\n  missing {missing:?}\n  ours {:?}", article.text);
+    }
     let recall = overlap(&want, &got) as f64 / want.len().max(1) as f64;
     let extra = got.len().saturating_sub(overlap(&got, &want));
     let title_ok = title.as_deref().is_none_or(|t| {
