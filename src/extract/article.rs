@@ -104,16 +104,14 @@ pub fn article_and_kind(
         .collect::<Vec<_>>()
         .join("\n");
     let site = metadata.open_graph.site_name.as_deref();
-    let title = title_text
-        .or_else(|| ld_text("headline"))
-        .or_else(|| {
-            metadata
-                .open_graph
-                .title
-                .as_deref()
-                .or(metadata.title.as_deref())
-                .map(|t| without_site_name(t, site))
-        });
+    let title = title_text.or_else(|| ld_text("headline")).or_else(|| {
+        metadata
+            .open_graph
+            .title
+            .as_deref()
+            .or(metadata.title.as_deref())
+            .map(|t| without_site_name(t, site))
+    });
     let published = descendants_of(page, main.region)
         .filter_map(|i| page.element(i))
         .find(|el| el.kind == ElementKind::Host("time".into()))
@@ -359,7 +357,10 @@ mod title_tests {
     #[test]
     fn site_names_come_off_titles() {
         assert_eq!(without_site_name("Post | Site", None), "Post");
-        assert_eq!(without_site_name("분리 집합 :: chayhan's Blog --", None), "분리 집합");
+        assert_eq!(
+            without_site_name("분리 집합 :: chayhan's Blog --", None),
+            "분리 집합"
+        );
         assert_eq!(without_site_name("A - B - Site", None), "A - B");
         assert_eq!(without_site_name("Site | Post", Some("Site")), "Post");
         assert_eq!(without_site_name("Just a title", None), "Just a title");

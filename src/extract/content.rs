@@ -392,17 +392,29 @@ pub(crate) fn not_article(
     let Some(el) = page.element(body) else {
         return skip;
     };
-    let mut stack: Vec<NodeIndex> = el.children.iter().rev().copied().collect();
-    while let Some(i) = stack.pop() {
+    let title_text = title.map(|t| super::text::collapse(&page.text(t)));
+    // (node, elements between it and the body)
+    let mut stack: Vec<(NodeIndex, usize)> = el.children.iter().rev().map(|&c| (c, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
         let Some(el) = page.element(i) else { continue };
-        if Some(i) == title || is_not_article(page, stats, i, el, title) {
+        // The title written again as the body's first heading (Markdown's `# Title`).
+        let repeats_title = matches!(tag(el), Some("h1" | "h2"))
+            && title_text
+                .as_deref()
+                .is_some_and(|t| !t.is_empty() && super::text::collapse(&page.text(i)) == t);
+        if Some(i) == title || repeats_title || is_not_article(page, stats, i, el, title, depth) {
             skip.insert(i);
             continue;
         }
         if keeps_all(el) {
             continue;
         }
-        stack.extend(el.children.iter().rev().copied());
+        let depth = if page.element(i).is_some_and(|e| tag(e).is_some()) {
+            depth + 1
+        } else {
+            depth
+        };
+        stack.extend(el.children.iter().rev().map(|&c| (c, depth)));
     }
     skip
 }
@@ -413,6 +425,7 @@ fn is_not_article(
     i: NodeIndex,
     el: &PageElement,
     title: Option<NodeIndex>,
+    depth: usize,
 ) -> bool {
     let words = stats.words[i as usize];
     let density = stats.link_density(i);
@@ -467,12 +480,69 @@ fn is_not_article(
             return true;
         }
     }
-    // A block of links beside the text (contributors, further posts): mostly links.
-    if matches!(tag(el), Some("section" | "div")) && links >= 2 && density >= 0.6 && words <= 60 {
-        return true;
+    // Near the body's top level only (inside the text, link cards and lists of links are
+    // the author's): a block of links beside the text (contributors, further posts), a
+    // list of cards (related posts).
+    // Their links stay on the site: cards of other sites' pages are link previews the
+    // author put in.
+    if depth > 2 {
+        return false;
     }
-    // A list of cards (related posts): several children, each a link with a little text.
-    card_list(page, stats, i).is_some_and(|cards| cards >= 2) && density >= 0.25
+    let heading_says = || {
+        let first = flat_children(page, el).into_iter().next().unwrap_or(i);
+        page.element(first)
+            .and_then(tag)
+            .is_some_and(|t| matches!(t, "h2" | "h3" | "h4" | "h5" | "h6" | "p" | "strong"))
+            && names_related(&page.text_up_to(first, 120))
+    };
+    if matches!(tag(el), Some("h2" | "h3" | "h4" | "h5" | "h6")) {
+        return names_related(&page.text_up_to(i, 120));
+    }
+    let internal = || {
+        link_targets(page, i).iter().all(|t| {
+            t.starts_with('/') && !t.starts_with("//") || t.starts_with('#') || !t.contains(':')
+        })
+    };
+    links >= 1 && heading_says()
+        || internal()
+            && (matches!(tag(el), Some("section" | "div"))
+                && links >= 2
+                && density >= 0.6
+                && words <= 60
+                || card_list(page, stats, i).is_some_and(|cards| cards >= 2) && density >= 0.25)
+}
+
+/// Headings of what follows an article: related posts, contributors, comments.
+fn names_related(text: &str) -> bool {
+    let text = super::text::collapse(text).to_lowercase();
+    if text.is_empty() || text.chars().count() > 40 {
+        return false;
+    }
+    [
+        "related",
+        "contributors",
+        "more posts",
+        "more articles",
+        "read next",
+        "read more",
+        "you may also like",
+        "recommended",
+        "comments",
+        "more from",
+        "latest posts",
+        "相关",
+        "推荐",
+        "相關",
+        "推薦",
+        "관련",
+        "다른 글",
+        "関連",
+        "おすすめ",
+        "похожие",
+        "читайте также",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
 }
 
 /// The link targets below a node.

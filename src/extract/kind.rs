@@ -350,7 +350,9 @@ pub(crate) fn article_evidence(
         {
             why.push(format!("the path {path} is a post of a collection"));
         } else if parts.last().is_some_and(|l| l.starts_with('['))
-            && !parts.iter().any(|p| LISTS.contains(&p.to_ascii_lowercase().as_str()))
+            && !parts
+                .iter()
+                .any(|p| LISTS.contains(&p.to_ascii_lowercase().as_str()))
             && shape.paragraphs >= 3
         {
             why.push(format!(
@@ -382,9 +384,12 @@ pub(crate) fn looks_like_date(text: &str) -> bool {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
     let named = MONTHS.iter().any(|m| lower.contains(m));
-    let cjk = text.contains('年') || text.contains('月') || text.contains('년') || text.contains('월');
+    let cjk =
+        text.contains('年') || text.contains('月') || text.contains('년') || text.contains('월');
     // 2023-10-11, 2023/10/11, 2023.10.11, 11.10.2023
-    let numeric = bytes.get(at + 4).is_some_and(|b| matches!(b, b'-' | b'/' | b'.'))
+    let numeric = bytes
+        .get(at + 4)
+        .is_some_and(|b| matches!(b, b'-' | b'/' | b'.'))
         && bytes.get(at + 5).is_some_and(u8::is_ascii_digit)
         || at >= 2 && matches!(bytes[at - 1], b'-' | b'/' | b'.') && bytes[at - 2].is_ascii_digit();
     named || cjk || numeric
@@ -396,10 +401,23 @@ mod tests {
 
     #[test]
     fn dates_of_many_scripts() {
-        for date in ["Oct 11, 2023", "2023-10-11", "2024年9月23日", "2024년 9월 23일", "11.10.2023", "30 November 2025"] {
+        for date in [
+            "Oct 11, 2023",
+            "2023-10-11",
+            "2024年9月23日",
+            "2024년 9월 23일",
+            "11.10.2023",
+            "30 November 2025",
+        ] {
             assert!(looks_like_date(date), "{date}");
         }
-        for not in ["1 min read", "Chapter 2030", "2023", "Next.js 14.2", "Paragraph 20: more text"] {
+        for not in [
+            "1 min read",
+            "Chapter 2030",
+            "2023",
+            "Next.js 14.2",
+            "Paragraph 20: more text",
+        ] {
             assert!(!looks_like_date(not), "{not}");
         }
     }
