@@ -576,7 +576,9 @@ pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usiz
         .iter()
         .filter(|&&c| {
             let words = stats.words[c as usize];
-            stats.links[c as usize] >= 1
+            // A card holds a link and more (a tag list's items are the links).
+            !page.element(c).is_some_and(is_link)
+                && stats.links[c as usize] >= 1
                 && stats.links[c as usize] <= 6
                 && words <= 120
                 && (stats.link_words[c as usize] > 0)

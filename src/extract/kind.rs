@@ -349,6 +349,14 @@ pub(crate) fn article_evidence(
             && !LISTS.contains(&segs[segs.len() - 1].to_ascii_lowercase().as_str())
         {
             why.push(format!("the path {path} is a post of a collection"));
+        } else if segs.len() >= 3
+            && segs[..segs.len() - 1]
+                .iter()
+                .any(|s| COLLECTIONS.contains(&s.to_ascii_lowercase().as_str()))
+            && !segs.iter().any(|s| LISTS.contains(&s.to_ascii_lowercase().as_str()))
+            && shape.paragraphs >= 3
+        {
+            why.push(format!("the path {path} is a page of a collection"));
         } else if parts.last().is_some_and(|l| l.starts_with('['))
             && !parts
                 .iter()

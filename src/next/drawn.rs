@@ -162,7 +162,11 @@ fn body_prop(el: &PageElement) -> Option<(String, &str, BodyFormat)> {
     while let Some((path, name, value, depth)) = stack.pop() {
         match value {
             PropValue::String(s) if s.len() >= MIN_BODY => {
-                let format = looks_like(s, BODY_NAMES.contains(&name));
+                // `content`, or `post.content.ja` (a body per locale): a body's name
+                // anywhere on the way.
+                let named = BODY_NAMES.contains(&name)
+                    || path.split('.').any(|part| BODY_NAMES.contains(&part));
+                let format = looks_like(s, named);
                 if let Some(format) = format
                     && best.as_ref().is_none_or(|(_, b, _)| s.len() > b.len())
                 {
