@@ -73,6 +73,13 @@ const LISTS: [&str; 12] = [
     "author",
 ];
 
+/// Path segments of the pages a site has besides its writing.
+const OTHER_PAGES: [&str; 20] = [
+    "about", "contact", "colophon", "privacy", "privacy-policy", "terms", "imprint", "impressum",
+    "legal", "cv", "resume", "now", "uses", "projects", "project", "portfolio", "works", "team",
+    "people", "members",
+];
+
 /// Path segments of documentation.
 const DOCS: [&str; 8] = [
     "docs",
@@ -255,7 +262,12 @@ pub(crate) fn page_kind(
         );
     }
     let strong_article = !article_evidence.is_empty() && shape.words >= 150 && !cards_hold_main;
+    let ld_article = article_evidence.iter().any(|e| e.starts_with("JSON-LD"));
+    // A tag, category, archive or search page is a list whatever it holds; so is the
+    // index of a collection (`/blog`), unless it holds one long article.
+    let names_list = segments.iter().any(|s| LISTS.contains(&lower(s).as_str()));
     if cards_hold_main && !strong_article
+        || names_list && !ld_article
         || list_route && shape.cards >= 2 && article_evidence.len() < 2
     {
         let mut why = vec![format!(
@@ -272,8 +284,18 @@ pub(crate) fn page_kind(
         .is_some_and(|s| DOCS.contains(&lower(s).as_str()))
         || route.split('/').any(|s| DOCS.contains(&lower(s).as_str()));
     // Documentation often carries article metadata (og:type, a date): the path wins, unless
-    // JSON-LD says the page is an article.
-    let ld_article = article_evidence.iter().any(|e| e.starts_with("JSON-LD"));
+    // JSON-LD says the page is an article. So do the pages every site has besides its
+    // writing: about, contact, projects …
+    let other_page = |s: &&str| OTHER_PAGES.contains(&lower(s).as_str());
+    // `/about`, `/projects/x`; deeper pages under them (chapters of a project) are not.
+    if (segments.last().is_some_and(other_page) || segments.len() == 2 && other_page(&segments[0]))
+        && !ld_article
+    {
+        return kind(
+            Kind::Other,
+            vec![format!("the path {path} names a page about the site or its people")],
+        );
+    }
     if docs_path && shape.words >= 20 && !ld_article {
         let mut why = vec![format!("the path {path} is under documentation")];
         if shape.sidebar_links >= 8 {
