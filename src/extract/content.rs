@@ -693,10 +693,35 @@ pub(crate) fn title_prop(page: &Page, stats: &Stats, body: NodeIndex) -> Option<
         .filter_map(|a| page.element(a))
         .filter(|el| matches!(el.kind, ElementKind::Client { .. }))
         .find_map(|el| {
-            ["title", "heading", "headline"]
-                .iter()
-                .find_map(|k| el.str_prop(k))
-                .map(super::text::collapse)
-                .filter(|t| !t.is_empty())
+            let locale = el.str_prop("locale").or_else(|| el.str_prop("lang"));
+            // `title`, `post.title`, and either one per locale (`title.ja`).
+            let pick = |value: &PropValue| -> Option<String> {
+                match value {
+                    PropValue::String(s) => Some(s.clone()),
+                    PropValue::Object(entries) => locale.and_then(|l| {
+                        entries.iter().find_map(|(k, v)| match v {
+                            PropValue::String(s) if k == l => Some(s.clone()),
+                            _ => None,
+                        })
+                    }),
+                    _ => None,
+                }
+            };
+            let named = |props: &[(String, PropValue)]| {
+                props.iter().find_map(|(k, v)| {
+                    matches!(k.as_str(), "title" | "heading" | "headline")
+                        .then(|| pick(v))
+                        .flatten()
+                })
+            };
+            named(&el.props)
+                .or_else(|| {
+                    el.props.iter().find_map(|(_, v)| match v {
+                        PropValue::Object(entries) => named(entries),
+                        _ => None,
+                    })
+                })
+                .map(|t| super::text::collapse(&t))
+                .filter(|t| !t.is_empty() && t.chars().count() <= 300)
         })
 }

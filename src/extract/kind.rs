@@ -75,9 +75,26 @@ const LISTS: [&str; 12] = [
 
 /// Path segments of the pages a site has besides its writing.
 const OTHER_PAGES: [&str; 20] = [
-    "about", "contact", "colophon", "privacy", "privacy-policy", "terms", "imprint", "impressum",
-    "legal", "cv", "resume", "now", "uses", "projects", "project", "portfolio", "works", "team",
-    "people", "members",
+    "about",
+    "contact",
+    "colophon",
+    "privacy",
+    "privacy-policy",
+    "terms",
+    "imprint",
+    "impressum",
+    "legal",
+    "cv",
+    "resume",
+    "now",
+    "uses",
+    "projects",
+    "project",
+    "portfolio",
+    "works",
+    "team",
+    "people",
+    "members",
 ];
 
 /// Path segments of documentation.
@@ -293,7 +310,9 @@ pub(crate) fn page_kind(
     {
         return kind(
             Kind::Other,
-            vec![format!("the path {path} names a page about the site or its people")],
+            vec![format!(
+                "the path {path} names a page about the site or its people"
+            )],
         );
     }
     if docs_path && shape.words >= 20 && !ld_article {
@@ -375,7 +394,9 @@ pub(crate) fn article_evidence(
             && segs[..segs.len() - 1]
                 .iter()
                 .any(|s| COLLECTIONS.contains(&s.to_ascii_lowercase().as_str()))
-            && !segs.iter().any(|s| LISTS.contains(&s.to_ascii_lowercase().as_str()))
+            && !segs
+                .iter()
+                .any(|s| LISTS.contains(&s.to_ascii_lowercase().as_str()))
             && shape.paragraphs >= 3
         {
             why.push(format!("the path {path} is a page of a collection"));

@@ -152,6 +152,9 @@ fn shows_text(page: &Page, el: &PageElement) -> bool {
 /// The prop that holds the body: the longest string (at most three objects deep) that is
 /// Markdown or HTML by its look, or a long text under a body-like name.
 fn body_prop(el: &PageElement) -> Option<(String, &str, BodyFormat)> {
+    // A body per locale (`content.ja`, `content.zh`): the component's own locale's.
+    let locale = el.str_prop("locale").or_else(|| el.str_prop("lang"));
+    let of_locale = |path: &str| locale.is_some_and(|l| path.rsplit('.').next() == Some(l));
     let mut best: Option<(String, &str, BodyFormat)> = None;
     let mut stack: Vec<(String, &str, &PropValue, usize)> = el
         .props
@@ -167,8 +170,11 @@ fn body_prop(el: &PageElement) -> Option<(String, &str, BodyFormat)> {
                 let named = BODY_NAMES.contains(&name)
                     || path.split('.').any(|part| BODY_NAMES.contains(&part));
                 let format = looks_like(s, named);
+                let better = |(bpath, b, _): &(String, &str, BodyFormat)| {
+                    (of_locale(&path), s.len()) > (of_locale(bpath), b.len())
+                };
                 if let Some(format) = format
-                    && best.as_ref().is_none_or(|(_, b, _)| s.len() > b.len())
+                    && best.as_ref().is_none_or(better)
                 {
                     best = Some((path, s, format));
                 }
@@ -186,8 +192,8 @@ fn body_prop(el: &PageElement) -> Option<(String, &str, BodyFormat)> {
     best
 }
 
-/// Markdown or HTML, by the marks it has. A body-like prop name lets plain paragraphs
-/// through as Markdown.
+/// Markdown or HTML, by the marks it has. A body-like prop name lets plain text through
+/// as Markdown (paragraphs).
 fn looks_like(text: &str, named_body: bool) -> Option<BodyFormat> {
     let trimmed = text.trim_start();
     let html_marks = [
@@ -225,8 +231,7 @@ fn looks_like(text: &str, named_body: bool) -> Option<BodyFormat> {
     if text.contains("](") || text.contains("**") {
         marks += 1;
     }
-    let paragraphs = text.matches("\n\n").count();
-    if marks >= 2 || named_body && (marks >= 1 || paragraphs >= 1 || text.len() >= 200) {
+    if marks >= 2 || named_body {
         Some(BodyFormat::Markdown)
     } else {
         None
