@@ -445,8 +445,13 @@ fn head_tags(page: &Page) -> Vec<HeadTag> {
             })
             .collect(),
     };
+    // React 19 hoists <title>, <meta> and <link> rendered anywhere in the body into the
+    // head, ahead of the head's own elements (Next's default not-found page writes its
+    // <title> so).
+    let mut nodes_in_order = hoisted_from_body(page);
+    nodes_in_order.extend(nodes);
     let mut tags = Vec::new();
-    for i in nodes {
+    for i in nodes_in_order {
         let Some(el) = page.element(i) else { continue };
         let ElementKind::Host(tag) = &el.kind else {
             continue;
@@ -473,6 +478,42 @@ fn head_tags(page: &Page) -> Vec<HeadTag> {
         });
     }
     tags
+}
+
+/// The `<title>`, `<meta>` and `<link>` elements of the body that React hoists: not in
+/// an SVG or `<noscript>`, without `itemProp`, a link with a `rel` (a stylesheet only
+/// with a `precedence`).
+fn hoisted_from_body(page: &Page) -> Vec<NodeIndex> {
+    let Some(body) = find_host(page, "body") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut stack: Vec<NodeIndex> = page
+        .element(body)
+        .map(|el| el.children.iter().rev().copied().collect())
+        .unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        let Some(el) = page.element(i) else { continue };
+        match &el.kind {
+            ElementKind::Host(tag)
+                if matches!(
+                    tag.as_str(),
+                    "svg" | "math" | "noscript" | "script" | "style" | "template"
+                ) => {}
+            ElementKind::Host(tag) if matches!(tag.as_str(), "title" | "meta" | "link") => {
+                let hoists = el.prop("itemProp").is_none()
+                    && (tag != "link"
+                        || el.str_prop("rel").is_some_and(|rel| {
+                            rel != "stylesheet" || el.prop("precedence").is_some()
+                        }));
+                if hoists {
+                    found.push(i);
+                }
+            }
+            _ => stack.extend(el.children.iter().rev().copied()),
+        }
+    }
+    found
 }
 
 /// JSON-LD: the `application/ld+json` scripts of the page and of `self.__next_s`.
