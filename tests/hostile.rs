@@ -112,3 +112,43 @@ fn markdown_of_long_runs_stays_linear() {
         "nothing dropped: {kept}"
     );
 }
+
+/// The main-content model, page kinds and client-drawn bodies stay linear on nesting:
+/// 20,000 nested headings, link blocks and client components that each carry a Markdown
+/// body (a quadratic walk over them would not end in any reasonable time).
+#[test]
+fn nested_headings_links_and_drawn_bodies_stay_linear() {
+    let depth = 20_000;
+    for (open, close) in [
+        (r##"["$","h1",null,{"children":["title ","##, "]}]"),
+        (
+            r##"["$","div",null,{"children":[["$","a",null,{"href":"/tags/x","children":"x"}],"##,
+            "]}]",
+        ),
+        (
+            r##"["$","$L1",null,{"content":"# Heading\n\nSome **text** here, long enough to be read as a body of its own.\n\n- a\n- b","children":"##,
+            "}]",
+        ),
+    ] {
+        let mut row = String::new();
+        for _ in 0..depth {
+            row.push_str(open);
+        }
+        row.push_str("null");
+        for _ in 0..depth {
+            row.push_str(close);
+        }
+        let payload = format!(
+            "1:I[\"m\",[],\"Body\"]\n0:[\"$\",\"html\",null,{{\"children\":[\"$\",\"body\",null,{{\"children\":[\"$\",\"main\",null,{{\"children\":{row}}}]}}]}}]\n"
+        );
+        let x = next_rsc::extract::extract(payload.as_bytes()).expect("flight");
+        assert!(
+            x.diagnostics
+                .iter()
+                .all(|d| d.kind != next_rsc::DiagnosticKind::InvalidJson),
+            "{:?}",
+            x.diagnostics.first()
+        );
+        assert!(x.page_kind.evidence.len() > 0);
+    }
+}

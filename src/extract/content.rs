@@ -448,8 +448,11 @@ fn is_not_article(
     }
     let is_block = tag(el)
         .is_some_and(|t| matches!(t, "p" | "div" | "span" | "ul" | "ol" | "section" | "small"));
+    // The looks below walk the element's subtree: only small ones (a byline, a tag list)
+    // are looked into, so that nesting stays linear.
+    let small = stats.sizes[i as usize] <= 256;
     // A byline: a short block with a date in it, or named so.
-    if is_block && words <= 25 && !holds_title {
+    if is_block && words <= 25 && !holds_title && small {
         let named = name_words(el).any(|w| BYLINE.contains(&w.as_str()));
         let has_time = page
             .descendants(i)
@@ -461,7 +464,7 @@ fn is_not_article(
     }
     // A list of tags: short links that point at tags or are named so.
     let links = stats.links[i as usize];
-    if links >= 1 && density >= 0.6 && words <= 12 * links + 4 {
+    if small && links >= 1 && density >= 0.6 && words <= 12 * links + 4 {
         let named = name_words(el).any(|w| TAGS.contains(&w.as_str()));
         let to_tags = link_targets(page, i).iter().any(|href| {
             let lower = href.to_ascii_lowercase();
@@ -474,8 +477,8 @@ fn is_not_article(
         }
     }
     // Links to the previous and next post.
-    if (1..=3).contains(&links) && density >= 0.5 && words <= 40 {
-        let text = page.text(i).to_lowercase();
+    if small && (1..=3).contains(&links) && density >= 0.5 && words <= 40 {
+        let text = page.text_up_to(i, 400).to_lowercase();
         if PREV_NEXT.iter().any(|w| text.contains(w)) {
             return true;
         }
@@ -499,9 +502,10 @@ fn is_not_article(
         return names_related(&page.text_up_to(i, 120));
     }
     let internal = || {
-        link_targets(page, i).iter().all(|t| {
-            t.starts_with('/') && !t.starts_with("//") || t.starts_with('#') || !t.contains(':')
-        })
+        small
+            && link_targets(page, i).iter().all(|t| {
+                t.starts_with('/') && !t.starts_with("//") || t.starts_with('#') || !t.contains(':')
+            })
     };
     links >= 1 && heading_says()
         || internal()
@@ -568,6 +572,9 @@ fn link_targets(page: &Page, i: NodeIndex) -> Vec<String> {
 /// text (a title, a date, an excerpt), alike in shape. `None` when it lists none.
 pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usize> {
     let el = page.element(i)?;
+    // Only an element lists: a wrapper (a client component, a fragment) is looked through
+    // from the element above it, which keeps nested wrappers linear.
+    tag(el)?;
     let children = flat_children(page, el);
     if children.len() < 2 {
         return None;
@@ -630,6 +637,9 @@ pub(crate) fn title_heading(
             }
         }
         // A heading that only links home is the site's name.
+        if stats.sizes[i as usize] > 64 {
+            return false;
+        }
         let targets = link_targets(page, i);
         !targets.is_empty() && targets.iter().all(|t| t == "/" || t.is_empty())
     };
@@ -648,7 +658,7 @@ pub(crate) fn title_heading(
         })
         .unwrap_or(body_at);
     let named_by_title = |i: NodeIndex| {
-        let text = super::text::collapse(&page.text(i));
+        let text = super::text::collapse(&page.text_up_to(i, 600));
         !text.is_empty()
             && titles
                 .iter()
@@ -659,7 +669,10 @@ pub(crate) fn title_heading(
             .order
             .iter()
             .enumerate()
-            .filter(move |&(_, &i)| heading(i, want) && !is_site_heading(i))
+            .filter(move |&(_, &i)| heading(i, want))
+            // Pages have a handful; the bound keeps hostile ones linear.
+            .take(64)
+            .filter(|&(_, &i)| !is_site_heading(i))
             .map(|(at, &i)| (at, i))
     };
     let h1s: Vec<(usize, NodeIndex)> = candidates("h1").collect();

@@ -65,6 +65,7 @@ pub fn draw_client_bodies(page: &mut Page) -> Vec<DrawnBody> {
     // elsewhere (react-markdown on the server, a table of contents made from the source)
     // is not drawn twice.
     let mut shown: Option<std::collections::HashSet<String>> = None;
+    let below = text_below(page);
     for index in 0..page.len() as NodeIndex {
         let PageNode::Element(el) = page.node(index) else {
             continue;
@@ -72,7 +73,7 @@ pub fn draw_client_bodies(page: &mut Page) -> Vec<DrawnBody> {
         let ElementKind::Client { module, export } = &el.kind else {
             continue;
         };
-        if el.prop("href").is_some() || shows_text(page, el) {
+        if el.prop("href").is_some() || below[index as usize] {
             continue;
         }
         let Some((prop, text, format)) = body_prop(el) else {
@@ -140,13 +141,40 @@ fn shown_words(page: &Page) -> std::collections::HashSet<String> {
     words
 }
 
-/// True when the element shows some text of its own already.
-fn shows_text(page: &Page, el: &PageElement) -> bool {
-    el.children.iter().any(|&c| {
-        std::iter::once(c)
-            .chain(page.descendants(c).into_iter().map(|(d, _)| d))
-            .any(|d| matches!(page.node(d), PageNode::Text(t) if !t.trim().is_empty()))
-    })
+/// For every node, whether some text shows below it: made once, children before their
+/// parents, so that nested components cost no more than the page.
+fn text_below(page: &Page) -> Vec<bool> {
+    let mut below = vec![false; page.len()];
+    // Nodes in an order where each comes after every node it holds.
+    let mut order = Vec::with_capacity(page.len());
+    let mut seen = vec![false; page.len()];
+    for start in 0..page.len() as NodeIndex {
+        if seen[start as usize] {
+            continue;
+        }
+        let mut stack = vec![(start, false)];
+        while let Some((i, expanded)) = stack.pop() {
+            if expanded {
+                order.push(i);
+                continue;
+            }
+            if std::mem::replace(&mut seen[i as usize], true) {
+                continue;
+            }
+            stack.push((i, true));
+            if let PageNode::Element(el) = page.node(i) {
+                stack.extend(el.children.iter().map(|&c| (c, false)));
+            }
+        }
+    }
+    for i in order {
+        below[i as usize] = match page.node(i) {
+            PageNode::Text(t) => !t.trim().is_empty(),
+            PageNode::Element(el) => el.children.iter().any(|&c| below[c as usize]),
+            _ => false,
+        };
+    }
+    below
 }
 
 /// The prop that holds the body: the longest string (at most three objects deep) that is
