@@ -149,6 +149,6 @@ fn nested_headings_links_and_drawn_bodies_stay_linear() {
             "{:?}",
             x.diagnostics.first()
         );
-        assert!(x.page_kind.evidence.len() > 0);
+        assert!(!x.page_kind.evidence.is_empty());
     }
 }
