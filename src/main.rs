@@ -117,17 +117,26 @@ enum Command {
     },
     /// Print what a page or payload says as JSON: next, metadata, article, navigation.
     ///
-    /// next        the Next.js facts: router ("app"/"pages"), payload kind, version
+    /// next        the Next.js facts: router ("app"/"pages"), payload kind,
+    ///             responseKind (page, prefetch, action, segment, not-found, forbidden,
+    ///             unauthorized, redirect with its url, error with its digest), version
     ///             range, buildId, route ("/posts/[...slug]"), path, search, params,
-    ///             dynamicSegments, assetPrefix, routerTree, assets {css, js},
+    ///             dynamicSegments, assetPrefix, basePath and trailingSlash (each
+    ///             {value, from}: what it was read from), routerTree, assets {css, js},
     ///             beforeInteractive (self.__next_s scripts)
+    /// pageKind    {kind, evidence}: article, list, home, docs, error or other, and why
     /// metadata    title, description, canonical, lang, keywords, authors, robots,
     ///             openGraph (with article:* fields), twitter, icons, alternates,
     ///             viewport, themeColor, jsonLd, and tags: every head element in order
-    /// article     title, published, modified, author, tags, lang, html, text,
-    ///             wordCount; null when the page has no article
-    /// navigation  [{region, label?, links: [{href, text, current?}]}] for header, nav,
-    ///             aside, footer, breadcrumb, toc and pagination regions
+    ///             (streamed metadata and what React hoists from the body included)
+    /// article     of an article or a docs page: title, published, modified, author,
+    ///             tags, lang, html, text, wordCount (CJK characters count as words),
+    ///             markdown (when a client component drew it from Markdown); null
+    ///             otherwise
+    /// navigation  [{region, label?, links: [{href, url?, text, current?}]}] for header,
+    ///             nav, aside, footer, breadcrumb, toc and pagination regions; hrefs as
+    ///             the page writes them (Link's base path and trailing slash applied),
+    ///             url absolute when --url is given
     /// diagnostics what was wrong with the input (also on stderr)
     ///
     /// Everything comes from the flight alone (the page as the browser composes it);
@@ -139,6 +148,7 @@ enum Command {
     /// Examples:
     ///   next-rsc extract page.html
     ///   next-rsc extract out/blog/hello.txt | jq .article.text
+    ///   next-rsc extract --base-path /blog --trailing-slash true out/posts/a/index.txt
     ///   curl -s -H 'RSC: 1' https://example.com/blog/post | next-rsc extract - | jq .metadata.title
     #[command(verbatim_doc_comment)]
     Extract {

@@ -522,3 +522,81 @@ fn a_warc_with_an_endless_header_is_an_error_not_a_buffer() {
     assert!(String::from_utf8_lossy(&empty.stdout).contains("no WARC records"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn links_follow_the_site_settings_inferred_or_given() {
+    // A static export with basePath /fieldnotes and trailingSlash: read from the asset
+    // URLs and the export's layout.
+    let post = fixture("patterns/v14-base/posts/performance-budgets-in-practice/index.txt");
+    let x = json_of(&next_rsc(&["extract", "--compact", &post]));
+    assert_eq!(x["next"]["basePath"]["value"], "/fieldnotes");
+    assert_eq!(x["next"]["trailingSlash"]["value"], true);
+    let hrefs: Vec<&str> = x["navigation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["links"].as_array().unwrap())
+        .filter_map(|l| l["href"].as_str())
+        .collect();
+    assert!(hrefs.contains(&"/fieldnotes/posts/"), "{hrefs:?}");
+    // Told otherwise, and given the page's URL.
+    let x = json_of(&next_rsc(&[
+        "extract",
+        "--compact",
+        "--base-path",
+        "/elsewhere",
+        "--trailing-slash",
+        "false",
+        "--url",
+        "https://example.org/elsewhere/posts/a",
+        &post,
+    ]));
+    assert_eq!(x["next"]["basePath"]["from"], "option");
+    let first = &x["navigation"][0]["links"][0];
+    assert!(
+        first["href"].as_str().unwrap().starts_with("/elsewhere"),
+        "{first}"
+    );
+    assert!(
+        first["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://example.org/elsewhere"),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_list_page_says_list_and_has_no_article() {
+    let list = fixture("patterns/v16-plain/posts.txt");
+    let x = json_of(&next_rsc(&["extract", "--compact", &list]));
+    assert_eq!(x["pageKind"]["kind"], "list");
+    assert!(x["article"].is_null());
+    assert_eq!(next_rsc(&["markdown", &list]).status.code(), Some(2));
+    let redirect = fixture("patterns/v16-plain/old.txt");
+    let x = json_of(&next_rsc(&["extract", "--compact", &redirect]));
+    assert_eq!(x["next"]["responseKind"], "redirect");
+    assert_eq!(x["next"]["redirect"]["url"], "/posts/");
+}
+
+#[test]
+fn a_body_drawn_from_markdown_is_written_as_the_author_wrote_it() {
+    let note = fixture("patterns/v155-plain/notes/a-winter-reading-list.txt");
+    let out = next_rsc(&["markdown", &note]);
+    assert_eq!(out.status.code(), Some(0));
+    let markdown = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("draws a body from its prop"), "{stderr}");
+    // The flight carries the Markdown as a string prop: every line of it is in the output.
+    let flight = std::fs::read_to_string(&note).unwrap();
+    let line = markdown
+        .lines()
+        .find(|l| l.starts_with("## "))
+        .expect("a section heading of the Markdown source");
+    assert!(flight.contains(line), "{line}");
+}

@@ -14,6 +14,7 @@ use super::kind::{Kind, PageKind, Shape, article_evidence, page_kind};
 use super::metadata::Metadata;
 use super::text::{collapse, readable_text, word_count};
 use crate::next::NextFacts;
+use crate::next::drawn::SOURCE_PROP;
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
 use crate::render::html::write_nodes;
 
@@ -41,6 +42,10 @@ pub struct Article {
     pub text: String,
     /// Words in `text`.
     pub word_count: usize,
+    /// The Markdown the body was drawn from, when a client component drew the whole body
+    /// from a Markdown prop (the `markdown` command writes it as it is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
 }
 
 /// Finds the page's kind and, for an article or a page of documentation, its article.
@@ -137,6 +142,21 @@ pub fn article_and_kind(
         .or_else(|| metadata.authors.iter().find_map(|a| a.name.clone()))
         .or_else(|| rel_author(page, main.region));
     let word_count = word_count(&text);
+    // A body drawn wholly from one Markdown prop: its Markdown, as the author wrote it.
+    let drawn: Vec<&str> = std::iter::once(body)
+        .chain(
+            parts
+                .iter()
+                .flat_map(|&p| std::iter::once(p).chain(descendants_of(page, p))),
+        )
+        .filter_map(|i| page.element(i)?.str_prop(SOURCE_PROP))
+        .collect();
+    let markdown = match drawn.as_slice() {
+        [source] if super::text::word_count(source) * 10 >= word_count * 9 => {
+            Some(source.to_string())
+        }
+        _ => None,
+    };
     let article = Article {
         title,
         published,
@@ -152,6 +172,7 @@ pub fn article_and_kind(
         html,
         text,
         word_count,
+        markdown,
     };
     (Some(article), kind)
 }

@@ -985,7 +985,8 @@ fn write_input(el: &PageElement, out: &mut String) {
 /// The attributes of an element, props in `skip` left out.
 fn write_attributes(tag: &str, el: &PageElement, skip: &[&str], out: &mut String) {
     for (name, value) in &el.props {
-        if !skip.contains(&name.as_str()) {
+        // The Markdown a client-drawn body was rendered from is for the Markdown writer.
+        if !skip.contains(&name.as_str()) && name != crate::next::drawn::SOURCE_PROP {
             attribute(tag, name, value, out);
         }
     }

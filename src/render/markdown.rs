@@ -58,8 +58,14 @@ pub fn write_markdown(
     if let Some(title) = &article.title {
         writeln!(out, "# {}\n", escape_inline(title))?;
     }
-    let body = html_to_markdown(&article.html, article.url.as_deref());
-    out.write_str(&body)?;
+    match &article.markdown {
+        // A body drawn from Markdown on the client: the author's Markdown as it is.
+        Some(markdown) => {
+            out.write_str(markdown.trim_end())?;
+            out.write_char('\n')?;
+        }
+        None => out.write_str(&html_to_markdown(&article.html, article.url.as_deref()))?,
+    }
     Ok(())
 }
 
