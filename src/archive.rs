@@ -80,6 +80,9 @@ pub struct IndexEntry {
     /// How many problems the input had (the rest was still used).
     #[serde(skip_serializing_if = "is_zero")]
     pub diagnostics: usize,
+    /// The same route's flight file beside the page, read through the page instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flight: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -128,13 +131,24 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                     entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
                 entries.sort();
                 let mut subdirs = Vec::new();
+                let names: HashSet<String> = entries
+                    .iter()
+                    .filter_map(|e| e.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect();
                 for entry in entries {
                     let Ok(meta) = fs::symlink_metadata(&entry) else {
                         continue;
                     };
                     if meta.is_dir() {
-                        subdirs.push(entry);
-                    } else if is_input(&entry) {
+                        // Next 16's per-segment prefetch files (`__next.blog/…`,
+                        // `x.segments/…`) are parts of routes read whole elsewhere.
+                        if !is_segment_file(&entry) {
+                            subdirs.push(entry);
+                        }
+                    } else if is_input(&entry)
+                        && !is_segment_file(&entry)
+                        && page_of_flight(&entry, &names).is_none()
+                    {
                         found.push(entry);
                     }
                 }
@@ -145,6 +159,37 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         }
     }
     (found, problems)
+}
+
+/// A per-segment prefetch payload of Next 16 (`__next.<segments>.txt`, a `__next.*`
+/// folder, a `.segments` folder of a build): a part of a route, not a page.
+pub fn is_segment_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with("__next.") || name.ends_with(".segments")
+}
+
+/// The HTML page of the same route beside a flight file (`x.txt` or `x.rsc` beside
+/// `x.html`): the page carries the same flight and more (its head), so it is the one
+/// read, and the flight file is noted in its record.
+fn page_of_flight(path: &Path, names: &HashSet<String>) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name
+        .strip_suffix(".txt")
+        .or_else(|| name.strip_suffix(".rsc"))?;
+    let page = format!("{stem}.html");
+    names.contains(&page).then_some(page)
+}
+
+/// The flight file of the same route beside an HTML page, when there is one.
+pub fn flight_beside(page: &Path) -> Option<PathBuf> {
+    let stem = page.file_name()?.to_str()?.strip_suffix(".html")?;
+    ["txt", "rsc"]
+        .iter()
+        .map(|ext| page.with_file_name(format!("{stem}.{ext}")))
+        .find(|p| p.is_file())
 }
 
 /// True for the file names archive reads.
@@ -656,6 +701,10 @@ impl Archive {
             build_id: None,
             files: Files::default(),
             diagnostics: 0,
+            flight: match &input.body {
+                Body::File(path) => flight_beside(path).map(|p| p.display().to_string()),
+                _ => None,
+            },
         };
         match extract_input(input, &self.site).and_then(|(document, extraction)| {
             self.write_page(&input.source, &document, &extraction, &mut entry)

@@ -600,3 +600,49 @@ fn a_body_drawn_from_markdown_is_written_as_the_author_wrote_it() {
         .expect("a section heading of the Markdown source");
     assert!(flight.contains(line), "{line}");
 }
+
+#[test]
+fn archive_reads_each_route_once_and_leaves_segment_files_out() {
+    // A Next 16 export: per route an .html, its .txt and per-segment __next.*.txt files.
+    let site = common::fixtures().join("patterns/v16-plain");
+    let out = temp_dir("archive-routes-once");
+    let run = next_rsc(&[
+        "archive",
+        &site.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines = index_lines(&out);
+    let mut pages = 0;
+    let mut stack = vec![site.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages += 1;
+            }
+        }
+    }
+    assert_eq!(lines.len(), pages, "one record per page");
+    for line in &lines {
+        let source = line["source"].as_str().unwrap();
+        assert!(source.ends_with(".html"), "{source}");
+        assert!(!source.contains("__next."), "{source}");
+        assert_eq!(line["ok"], true, "{line}");
+    }
+    // The page's flight file is named in its record.
+    assert!(lines.iter().any(|l| {
+        l["flight"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("posts.txt"))
+    }));
+    std::fs::remove_dir_all(&out).ok();
+}
