@@ -10,74 +10,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::dom::Dom;
+use common::score::describe;
 use next_rsc::extract::{Extraction, extract};
-
-/// Link relations that load things rather than describe the page.
-const LOADING_RELS: [&str; 7] = [
-    "stylesheet",
-    "preload",
-    "modulepreload",
-    "preconnect",
-    "dns-prefetch",
-    "prefetch",
-    "expect",
-];
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
-
 fn extraction(path: &Path) -> Extraction {
     extract(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A metadata element as a comparable string: tag, attributes (lower-case names, as
-/// HTML has them), and a title's text.
-fn describe(tag: &str, attrs: &[(String, String)], text: Option<&str>) -> Option<String> {
-    let mut attrs: Vec<(String, String)> = attrs
-        .iter()
-        .map(|(k, v)| {
-            let k = match k.as_str() {
-                "httpEquiv" => "http-equiv".to_string(),
-                other => other.to_ascii_lowercase(),
-            };
-            (k, v.clone())
-        })
-        .filter(|(k, _)| {
-            matches!(
-                k.as_str(),
-                "name"
-                    | "property"
-                    | "http-equiv"
-                    | "charset"
-                    | "content"
-                    | "rel"
-                    | "href"
-                    | "hreflang"
-                    | "type"
-                    | "sizes"
-                    | "media"
-            )
-        })
-        .collect();
-    if tag == "link" {
-        let rel = attrs
-            .iter()
-            .find(|(k, _)| k == "rel")?
-            .1
-            .to_ascii_lowercase();
-        if rel
-            .split_ascii_whitespace()
-            .any(|r| LOADING_RELS.contains(&r))
-        {
-            return None;
-        }
-    }
-    if tag == "meta" && attrs.is_empty() {
-        return None;
-    }
-    attrs.sort();
-    Some(format!("{tag} {attrs:?} {}", text.unwrap_or_default()))
 }
 
 fn server_metadata(dom: &Dom) -> BTreeSet<String> {

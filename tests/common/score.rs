@@ -189,6 +189,24 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0x20000..=0x2fa1f)
 }
 
+/// The first `limit` of `want` that `got` lacks, counted as multisets.
+fn missing_from<'a>(want: &'a [String], got: &[String], limit: usize) -> Vec<&'a String> {
+    let mut pool: HashMap<&str, usize> = HashMap::new();
+    for g in got {
+        *pool.entry(g).or_default() += 1;
+    }
+    want.iter()
+        .filter(|w| match pool.get_mut(w.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .take(limit)
+        .collect()
+}
+
 /// How many of `want` are in `got`, counted as multisets.
 fn overlap(want: &[String], got: &[String]) -> usize {
     let mut pool: HashMap<&str, usize> = HashMap::new();
@@ -638,21 +656,7 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
     };
     let got = words(&article.text);
     if std::env::var("DEBUG_ROUTE").is_ok_and(|d| name.contains(&d)) {
-        let missing: Vec<&String> = {
-            let mut pool: HashMap<&str, usize> = HashMap::new();
-            for g in &got {
-                *pool.entry(g).or_default() += 1;
-            }
-            want.iter()
-                .filter(|w| match pool.get_mut(w.as_str()) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        false
-                    }
-                    _ => true,
-                })
-                .collect()
-        };
+        let missing = missing_from(&want, &got, usize::MAX);
         println!("{name}\n  missing {missing:?}\n  ours {:?}", article.text);
     }
     let recall = overlap(&want, &got) as f64 / want.len().max(1) as f64;
@@ -735,19 +739,8 @@ fn score_navigation(
         ));
     }
     if hit < theirs.len() {
-        let mut pool = ours.clone();
-        let missing: Vec<&String> = theirs
-            .iter()
-            .filter(|t| carried(t))
-            .filter(|t| match pool.iter().position(|o| o == *t) {
-                Some(p) => {
-                    pool.remove(p);
-                    false
-                }
-                None => true,
-            })
-            .take(3)
-            .collect();
+        let carried_theirs: Vec<String> = theirs.iter().filter(|t| carried(t)).cloned().collect();
+        let missing = missing_from(&carried_theirs, &ours, 3);
         score.misses.push(format!(
             "{name}: navigation lacks {missing:?} (ours e.g. {:?})",
             ours.iter().take(3).collect::<Vec<_>>()
@@ -795,19 +788,7 @@ fn score_rendered(
         .body_links_carried
         .add(overlap(&theirs_carried, &ours_links), theirs_carried.len());
     if hit < theirs_links.len() {
-        let mut pool = ours_links.clone();
-        let missing: Vec<&String> = theirs_links
-            .iter()
-            .filter(|t| carried(t))
-            .filter(|t| match pool.iter().position(|o| o == *t) {
-                Some(p) => {
-                    pool.remove(p);
-                    false
-                }
-                None => true,
-            })
-            .take(3)
-            .collect();
+        let missing = missing_from(&theirs_carried, &ours_links, 3);
         score.misses.push(format!(
             "{name}: rendered HTML has {hit} of {} body links; carried but missing {missing:?}",
             theirs_links.len()
