@@ -136,7 +136,7 @@ impl Stats {
 
 /// Elements whose content is not read.
 pub(crate) fn is_unread(el: &PageElement) -> bool {
-    matches!(&el.kind, ElementKind::Host(t) if matches!(t.as_str(), "script" | "style" | "template" | "noscript" | "head" | "title"))
+    matches!(&el.kind, ElementKind::Host(t) if super::text::UNREAD.contains(&t.as_str()))
 }
 
 /// An `<a href>`, or a client component with an `href` (Next's `Link`, or a wrapper).

@@ -13,7 +13,7 @@ use crate::next::page::{ElementKind, NodeIndex, Page, PageNode};
 use crate::render::html::inner_html;
 
 /// Elements whose content is not read.
-const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
+pub(crate) const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
 
 /// True for a tag that starts a line of its own.
 pub(crate) fn is_block(tag: &str) -> bool {
