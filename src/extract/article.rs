@@ -99,15 +99,6 @@ pub fn article_and_kind(
         }
     }
     let parts = body_parts(page, body, &skip, &around_skipped);
-    let mut html = String::new();
-    // Writing into a String cannot fail.
-    let _ = write_nodes(page, &parts, &mut html);
-    let text = parts
-        .iter()
-        .map(|&p| readable_text(page, p))
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
     let site = metadata.open_graph.site_name.as_deref();
     let title = title_text.or_else(|| ld_text("headline")).or_else(|| {
         metadata
@@ -117,6 +108,31 @@ pub fn article_and_kind(
             .or(metadata.title.as_deref())
             .map(|t| without_site_name(t, site))
     });
+    let mut html = String::new();
+    // Writing into a String cannot fail.
+    let _ = write_nodes(page, &parts, &mut html);
+    let mut text = parts
+        .iter()
+        .map(|&p| readable_text(page, p))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A body drawn from an HTML string that starts with the title again (the `# Title`
+    // of a Markdown post): the title is said once, as the title.
+    if let Some(title) = title.as_deref()
+        && let Some(heading) = parts
+            .first()
+            .and_then(|&p| leading_inner_html(page, p))
+            .and_then(|inner| leading_title_heading(inner, title))
+    {
+        html = html.replacen(heading, "", 1);
+        let title = collapse(title);
+        if let Some(rest) = text.strip_prefix(title.as_str())
+            && (rest.is_empty() || rest.starts_with('\n'))
+        {
+            text = rest.trim_start_matches('\n').to_string();
+        }
+    }
     let published = descendants_of(page, main.region)
         .filter_map(|i| page.element(i))
         .find(|el| el.kind == ElementKind::Host("time".into()))
@@ -211,6 +227,38 @@ fn body_parts(
         }
     }
     parts
+}
+
+/// The HTML string the body part begins with: its own `dangerouslySetInnerHTML`, or that
+/// of its first element child, and so on down.
+fn leading_inner_html(page: &Page, part: NodeIndex) -> Option<&str> {
+    let mut index = part;
+    // Wrappers are few; the bound keeps a hostile chain of them cheap.
+    for _ in 0..32 {
+        let el = page.element(index)?;
+        if let Some(html) = crate::render::html::inner_html(el) {
+            return Some(html);
+        }
+        index = *el
+            .children
+            .iter()
+            .find(|&&c| !matches!(page.node(c), PageNode::Text(t) if t.trim().is_empty()))?;
+    }
+    None
+}
+
+/// The `<h1>` or `<h2>` an HTML string opens with, when its text is the title.
+fn leading_title_heading<'a>(html: &'a str, title: &str) -> Option<&'a str> {
+    let rest = html.trim_start();
+    let level = ["h1", "h2"].into_iter().find(|h| {
+        rest.get(1..3).is_some_and(|t| t.eq_ignore_ascii_case(h))
+            && rest.starts_with('<')
+            && rest[3..].starts_with(['>', ' '])
+    })?;
+    let close = format!("</{level}>");
+    let end = rest.to_ascii_lowercase().find(&close)? + close.len();
+    let heading = &rest[..end];
+    (collapse(&super::text::html_text(heading)) == collapse(title)).then_some(heading)
 }
 
 /// A document title without the site's name: `Post | Site` → `Post` (also `::`, `—`,

@@ -55,7 +55,7 @@ impl Stats {
                     s.words[i as usize] = word_count(t);
                 }
                 PageNode::Element(el) => {
-                    if is_unread(el) {
+                    if super::text::is_unread(el) {
                         continue;
                     }
                     if let Some(html) = inner_html(el) {
@@ -132,11 +132,6 @@ impl Stats {
             Some(here)
         })
     }
-}
-
-/// Elements whose content is not read.
-pub(crate) fn is_unread(el: &PageElement) -> bool {
-    matches!(&el.kind, ElementKind::Host(t) if super::text::UNREAD.contains(&t.as_str()))
 }
 
 /// An `<a href>`, or a client component with an `href` (Next's `Link`, or a wrapper).
@@ -457,7 +452,11 @@ fn is_not_article(
         let has_time = page
             .descendants(i)
             .iter()
-            .any(|&(d, _)| page.element(d).is_some_and(|e| tag(e) == Some("time")));
+            .any(|&(d, _)| match page.node(d) {
+                PageNode::Element(e) => tag(e) == Some("time"),
+                PageNode::Text(t) => super::kind::is_date_only(t),
+                _ => false,
+            });
         if named || has_time {
             return true;
         }
@@ -501,19 +500,38 @@ fn is_not_article(
     if matches!(tag(el), Some("h2" | "h3" | "h4" | "h5" | "h6")) {
         return names_related(&page.text_up_to(i, 120));
     }
-    let internal = || {
-        small
-            && link_targets(page, i).iter().all(|t| {
-                t.starts_with('/') && !t.starts_with("//") || t.starts_with('#') || !t.contains(':')
-            })
+    // A line of the site's footer: `© 2025 Name`.
+    if is_block && words <= 12 && small {
+        let text = page.text_up_to(i, 200);
+        let text = text.trim_start().to_lowercase();
+        if text.starts_with('©') || text.starts_with("copyright") || text.starts_with("(c) ") {
+            return true;
+        }
+    }
+    let targets = || {
+        if small {
+            link_targets(page, i)
+        } else {
+            Vec::new()
+        }
+    };
+    let is_internal = |t: &String| {
+        t.starts_with('/') && !t.starts_with("//") || t.starts_with('#') || !t.contains(':')
     };
     links >= 1 && heading_says()
-        || internal()
-            && (matches!(tag(el), Some("section" | "div"))
-                && links >= 2
-                && density >= 0.6
-                && words <= 60
-                || card_list(page, stats, i).is_some_and(|cards| cards >= 2) && density >= 0.25)
+        || matches!(tag(el), Some("section" | "div"))
+            && links >= 2
+            && density >= 0.6
+            && words <= 60
+            // A site's links, with a profile or two elsewhere (GitHub, RSS).
+            && {
+                let targets = targets();
+                !targets.is_empty() && targets.iter().filter(|t| is_internal(t)).count() * 3 >= targets.len() * 2
+            }
+        || card_list(page, stats, i).is_some_and(|cards| cards >= 2) && density >= 0.25 && {
+            let targets = targets();
+            !targets.is_empty() && targets.iter().all(is_internal)
+        }
 }
 
 /// Headings of what follows an article: related posts, contributors, comments.
@@ -568,6 +586,15 @@ fn link_targets(page: &Page, i: NodeIndex) -> Vec<String> {
         .collect()
 }
 
+/// A link that holds a card's blocks: a heading or a paragraph (`<a><article><h3>`).
+fn link_around_blocks(page: &Page, link: NodeIndex) -> bool {
+    page.descendants(link).iter().take(64).any(|&(d, _)| {
+        page.element(d)
+            .and_then(tag)
+            .is_some_and(|t| matches!(t, "h2" | "h3" | "h4" | "h5" | "h6" | "p" | "article"))
+    })
+}
+
 /// The number of cards an element lists: children that each hold a link and a little
 /// text (a title, a date, an excerpt), alike in shape. `None` when it lists none.
 pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usize> {
@@ -583,8 +610,9 @@ pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usiz
         .iter()
         .filter(|&&c| {
             let words = stats.words[c as usize];
-            // A card holds a link and more (a tag list's items are the links).
-            !page.element(c).is_some_and(is_link)
+            // A card holds a link and more (a tag list's items are the links), or is a
+            // link around a title and more.
+            (!page.element(c).is_some_and(is_link) || link_around_blocks(page, c))
                 && stats.links[c as usize] >= 1
                 && stats.links[c as usize] <= 6
                 && words <= 120

@@ -170,6 +170,11 @@ impl Shape {
                 .any(|i| {
                     page.element(i).and_then(tag) == Some("article")
                         && stats.words[i as usize] * 2 >= m.words
+                        // An `<article>` inside a link is a post's card.
+                        && !stats
+                            .ancestors(i)
+                            .take_while(|&a| a != m.body)
+                            .any(|a| page.element(a).is_some_and(super::content::is_link))
                 });
         }
         if let Some(region) = region {
@@ -191,7 +196,9 @@ impl Shape {
                 {
                     shape.dated_text = true;
                 }
-                if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 2) {
+                // Columns of a layout, one of which holds the body, are not cards.
+                let holds_body = main.is_some_and(|m| d != m.body && stats.is_ancestor(d, m.body));
+                if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 2 && !holds_body) {
                     shape.cards += cards;
                     shape.card_words += stats.words[d as usize];
                     counted.push(d);
@@ -265,8 +272,12 @@ pub(crate) fn page_kind(
         || segments.len() == 1
             && locale_like(segments[0])
             && next.route.as_deref().is_some_and(|r| r.starts_with("/["));
+    // Many cards beside a short body make a list, unless much says the body is a post (a
+    // short post with its related posts and authors under it).
     let cards_hold_main = shape.cards >= 2 && shape.card_words * 2 >= shape.main_words.max(1)
-        || shape.cards >= 5 && shape.words < 150;
+        || shape.cards >= 5
+            && shape.words < 150
+            && !(article_evidence.len() >= 3 && shape.words >= 15);
     let route = next.route.as_deref().unwrap_or("");
     let last = segments.last().copied().unwrap_or("");
     let lower = |s: &str| s.to_ascii_lowercase();
@@ -446,9 +457,51 @@ pub(crate) fn looks_like_date(text: &str) -> bool {
     named || cjk || numeric
 }
 
+/// Whether a short text is a date and nothing else (`Jan 28, 2025`, `2024年9月23日`,
+/// `Monday, 3 March 2025`): a sentence that mentions a date is not one.
+pub(crate) fn is_date_only(text: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "mon", "tue", "wed", "thu", "fri", "sat",
+    ];
+    let date_word = |word: &str| {
+        let lower = word.to_lowercase();
+        let letters = lower.trim_start_matches(|c: char| c.is_ascii_digit());
+        letters.is_empty()
+            || matches!(letters, "st" | "nd" | "rd" | "th" | "sun" | "sunday")
+            || lower
+                .chars()
+                .all(|c| c.is_ascii_digit() || "年月日년월일号號".contains(c))
+            || NAMES
+                .iter()
+                .any(|n| letters.starts_with(n) && letters.len() <= 9 && letters.len() >= 3)
+    };
+    looks_like_date(text)
+        && text
+            .split(|c: char| c.is_whitespace() || ",./-:·•|".contains(c))
+            .filter(|w| !w.is_empty())
+            .all(date_word)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::looks_like_date;
+    use super::{is_date_only, looks_like_date};
+
+    #[test]
+    fn a_date_alone_is_not_a_sentence_with_a_date() {
+        for date in [
+            "Jan 28, 2025",
+            "2024年9月23日",
+            "2024-03-09",
+            "Monday, 3 March 2025",
+            "March 3rd, 2025",
+        ] {
+            assert!(is_date_only(date), "{date}");
+        }
+        for text in ["In May 2020 I moved", "Updated 2024-03-09 by Ann", "2025"] {
+            assert!(!is_date_only(text), "{text}");
+        }
+    }
 
     #[test]
     fn dates_of_many_scripts() {

@@ -9,11 +9,28 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::next::page::{ElementKind, NodeIndex, Page, PageNode};
+use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode};
 use crate::render::html::inner_html;
 
 /// Elements whose content is not read.
 pub(crate) const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
+
+/// An element whose content is not read: a script, a style … or Next's `Script`.
+pub(crate) fn is_unread(el: &PageElement) -> bool {
+    match &el.kind {
+        ElementKind::Host(tag) => {
+            UNREAD.contains(&tag.as_str())
+                || tag == "pre" && el.str_prop("className").is_some_and(is_diagram_class)
+        }
+        _ => crate::render::html::is_next_script(el),
+    }
+}
+
+/// The class of a diagram's source that a script draws (`<pre class="mermaid">`): a reader
+/// sees the drawing, not the source.
+fn is_diagram_class(class: &str) -> bool {
+    class.split_ascii_whitespace().any(|c| c == "mermaid")
+}
 
 /// True for a tag that starts a line of its own.
 pub(crate) fn is_block(tag: &str) -> bool {
@@ -82,10 +99,10 @@ pub fn readable_text(page: &Page, index: NodeIndex) -> String {
         match page.node(index) {
             PageNode::Text(t) => push_text(&mut raw, t, pre > 0),
             PageNode::Element(el) => {
+                if is_unread(el) {
+                    continue;
+                }
                 if let ElementKind::Host(tag) = &el.kind {
-                    if UNREAD.contains(&tag.as_str()) {
-                        continue;
-                    }
                     if is_block(tag) {
                         raw.push('\n');
                         stack.push(Step::Break);
@@ -175,7 +192,14 @@ impl TokenSink for TextSink {
                     if state.unread.as_deref() == Some(name) {
                         state.unread = None;
                     }
-                } else if UNREAD.contains(&name) && state.unread.is_none() {
+                } else if state.unread.is_none()
+                    && (UNREAD.contains(&name)
+                        || name == "pre"
+                            && tag
+                                .attrs
+                                .iter()
+                                .any(|a| &*a.name.local == "class" && is_diagram_class(&a.value)))
+                {
                     state.unread = Some(name.to_string());
                     if matches!(name, "script" | "style") {
                         return TokenSinkResult::RawData(if name == "script" {
@@ -215,6 +239,10 @@ mod tests {
                 "<h2>One</h2><p>two <b>three</b>\n  four</p><script>no()</script><ul><li>five</li></ul>"
             ),
             "One\ntwo three four\nfive"
+        );
+        assert_eq!(
+            html_text("<p>one</p><pre class=\"mermaid\">graph TD\nA --> B</pre><p>two</p>"),
+            "one\ntwo"
         );
     }
 }

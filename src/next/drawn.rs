@@ -266,15 +266,31 @@ fn looks_like(text: &str, named_body: bool) -> Option<BodyFormat> {
     }
 }
 
-/// CommonMark with GitHub's tables, strike-through and task lists.
+/// CommonMark with GitHub's tables, strike-through and task lists. A fenced diagram
+/// (` ```mermaid `) becomes `<pre class="mermaid">`, which mermaid.js draws and readers
+/// of text pass over, as a browser shows the drawing, not its source.
 pub fn markdown_to_html(markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
+    use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES;
+    let mut in_diagram = false;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
+            if lang.split_whitespace().next() == Some("mermaid") =>
+        {
+            in_diagram = true;
+            Event::Html(CowStr::Borrowed("<pre class=\"mermaid\">"))
+        }
+        Event::End(TagEnd::CodeBlock) if in_diagram => {
+            in_diagram = false;
+            Event::Html(CowStr::Borrowed("</pre>\n"))
+        }
+        other => other,
+    });
     let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(markdown, options));
+    html::push_html(&mut out, events);
     out
 }
 
@@ -291,5 +307,9 @@ mod tests {
         let plain = "Just a sentence that is long enough to be a body but has no marks at all.";
         assert_eq!(looks_like(plain, false), None);
         assert!(markdown_to_html(md).contains("<h1>Title</h1>"));
+        assert_eq!(
+            markdown_to_html("```mermaid\ngraph TD\n  A[<x>] --> B\n```\n"),
+            "<pre class=\"mermaid\">graph TD\n  A[&lt;x&gt;] --&gt; B\n</pre>\n"
+        );
     }
 }

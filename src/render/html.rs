@@ -506,13 +506,32 @@ fn client_role(el: &PageElement) -> ClientRole {
     {
         return ClientRole::Image;
     }
-    let script_like = el
-        .str_prop("src")
-        .is_some_and(|s| s.ends_with(".js") || s.contains(".js?"));
-    if el.children.is_empty() && (has("strategy") || script_like && !has("alt")) {
+    if is_next_script(el) {
         return ClientRole::Script;
     }
     ClientRole::Other
+}
+
+/// Next's `Script`, by its props (Turbopack names its module by a number, so the
+/// reference says nothing): a loading `strategy` of Next's, or an `src` naming a
+/// JavaScript file and nothing to show. Its children are script source, never text.
+pub(crate) fn is_next_script(el: &PageElement) -> bool {
+    if !matches!(el.kind, ElementKind::Client { .. }) {
+        return false;
+    }
+    let strategy = el.str_prop("strategy");
+    if strategy.is_some_and(|s| {
+        matches!(
+            s,
+            "beforeInteractive" | "afterInteractive" | "lazyOnload" | "worker"
+        )
+    }) {
+        return true;
+    }
+    let script_like = el
+        .str_prop("src")
+        .is_some_and(|s| s.ends_with(".js") || s.contains(".js?"));
+    el.children.is_empty() && (strategy.is_some() || script_like && el.prop("alt").is_none())
 }
 
 /// Props of `Link` that are Next's, not the `<a>`'s.
@@ -808,7 +827,14 @@ impl<'p> Writer<'p> {
                 if self.options.scripts {
                     out.push_str("<script");
                     write_attributes("script", el, &SCRIPT_ONLY, out);
-                    out.push_str("></script>");
+                    out.push('>');
+                    // An inline script: its source, as children or as an HTML string.
+                    let source = match inner_html(el) {
+                        Some(html) => html.to_string(),
+                        None => self.page.text_of_children(el),
+                    };
+                    out.push_str(&break_end_tag(&source, "script"));
+                    out.push_str("</script>");
                 }
             }
             ClientRole::Transparent => stack.push(Step::Nodes(&el.children)),

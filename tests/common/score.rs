@@ -657,7 +657,11 @@ fn score_article(dom: &Dom, x: &Extraction, route: &Route, name: &str, score: &m
     let got = words(&article.text);
     if std::env::var("DEBUG_ROUTE").is_ok_and(|d| name.contains(&d)) {
         let missing = missing_from(&want, &got, usize::MAX);
-        println!("{name}\n  missing {missing:?}\n  ours {:?}", article.text);
+        let extra = missing_from(&got, &want, usize::MAX);
+        println!(
+            "{name}\n  missing {missing:?}\n  extra {extra:?}\n  ours {:?}",
+            article.text
+        );
     }
     let recall = overlap(&want, &got) as f64 / want.len().max(1) as f64;
     let extra = got.len().saturating_sub(overlap(&got, &want));
