@@ -19,6 +19,9 @@ pub enum DiagnosticKind {
     IncompleteRow,
     /// A `T` row without a valid hex length.
     MalformedText,
+    /// A `T` row whose length counts CR LF line ends the input no longer has (its line
+    /// ends were converted, as Git's `autocrlf` does): read with bare LFs counted as CR LF.
+    LineEndsConverted,
     /// A row whose JSON payload could not be parsed.
     InvalidJson,
     /// A row tag that no React build handles.

@@ -675,7 +675,8 @@ pub(crate) fn title_heading(
     let body_at = order_of(body)?;
     let body_end = body_at + stats.sizes[body as usize];
     let region_at = order_of(main.region).unwrap_or(0);
-    // Where the body's own text starts: its first paragraph, list or quote.
+    // Where the body's own text starts: its first paragraph, list or quote (a line of
+    // links, "← Back", is not text).
     let text_at = (body_at..body_end)
         .find(|&at| {
             let i = stats.order[at];
@@ -683,14 +684,18 @@ pub(crate) fn title_heading(
                 .and_then(tag)
                 .is_some_and(|t| matches!(t, "p" | "ul" | "ol" | "blockquote" | "pre"))
                 && stats.words[i as usize] > 0
+                && stats.link_density(i) < 0.6
         })
         .unwrap_or(body_at);
+    // A heading the title names: the title holds it (and it is no mere word of the
+    // title: "Solution" in "Problem 2818: Solution"), or it holds the title.
     let named_by_title = |i: NodeIndex| {
         let text = super::text::collapse(&page.text_up_to(i, 600));
+        let chars = text.chars().count();
         !text.is_empty()
             && titles
                 .iter()
-                .any(|t| t.contains(&text) || text.contains(*t))
+                .any(|t| t.contains(&text) && chars * 2 >= t.chars().count() || text.contains(*t))
     };
     let candidates = |want: &'static str| {
         stats
@@ -715,15 +720,75 @@ pub(crate) fn title_heading(
     {
         return Some(i);
     }
-    let inside = h1s.iter().find(|(at, _)| (body_at..body_end).contains(at));
-    let before = h1s.iter().rev().find(|(at, _)| *at < body_at);
-    if let Some(&(_, i)) = inside.or(before) {
+    // A block that is the title, word for word, before the body's text (`<div
+    // class="title">`).
+    if let Some(i) = (region_at..=text_at.min(stats.order.len().saturating_sub(1)))
+        .map(|at| stats.order[at])
+        .take(256)
+        .find(|&i| {
+            page.element(i)
+                .and_then(tag)
+                .is_some_and(|t| matches!(t, "div" | "p" | "span" | "strong" | "header"))
+                && stats.sizes[i as usize] <= 8
+                && stats.links[i as usize] == 0
+                && {
+                    let text = super::text::collapse(&page.text_up_to(i, 600));
+                    !text.is_empty() && titles.contains(&text.as_str())
+                }
+        })
+    {
         return Some(i);
     }
-    // Unnamed, only an <h2> before the body: one inside it is a section's.
-    candidates("h2")
-        .find(|&(at, _)| at >= region_at && at < body_at)
-        .map(|(_, i)| i)
+    // The body's `<h1>`: the one it starts with, when it has only one (Markdown posts use
+    // several as their sections); else the nearest before the body; else an `<h2>`
+    // before the body.
+    let inside: Vec<&(usize, NodeIndex)> = h1s
+        .iter()
+        .filter(|(at, _)| (body_at..body_end).contains(at))
+        .collect();
+    if let [only] = inside.as_slice()
+        && only.0 <= text_at
+    {
+        return Some(only.1);
+    }
+    if let Some(&(_, i)) = h1s.iter().rev().find(|(at, _)| *at < body_at) {
+        return Some(i);
+    }
+    if let Some((_, i)) = candidates("h2").find(|&(at, _)| at >= region_at && at < body_at) {
+        return Some(i);
+    }
+    // The heading the body opens with, before its text: an `<h1>`; an `<h2>` or `<h3>`
+    // above the body's `<h1>` sections, or the only one of its rank (else it is the
+    // first section's).
+    let opening = (body_at..text_at.min(body_end))
+        .take(256)
+        .map(|at| (at, stats.order[at]))
+        .find(|&(_, i)| {
+            page.element(i)
+                .and_then(tag)
+                .is_some_and(|t| matches!(t, "h1" | "h2" | "h3"))
+                && !is_site_heading(i)
+        });
+    if let Some((at, i)) = opening {
+        let rank = match page.element(i).and_then(tag) {
+            Some("h2") => "h2",
+            Some("h3") => "h3",
+            _ => "h1",
+        };
+        let alone = || {
+            candidates(rank)
+                .filter(|(a, _)| (body_at..body_end).contains(a) && *a != at)
+                .count()
+                == 0
+        };
+        if rank == "h1" || !inside.is_empty() || alone() {
+            return Some(i);
+        }
+    }
+    match inside.as_slice() {
+        [only] => Some(only.1),
+        _ => None,
+    }
 }
 
 /// A title a client component around the body was given (`title`, `heading`,

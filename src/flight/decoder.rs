@@ -197,6 +197,17 @@ impl Framer {
                 "T row without a hex byte length: read up to the end of its line".into(),
             ));
         }
+        if row.counted_crlf {
+            self.diagnostics.push(diag(
+                DiagnosticKind::LineEndsConverted,
+                format!(
+                    "the text row's length counts CR LF line ends where the input has bare LFs \
+                     (line ends converted, as Git's autocrlf does): read as {} bytes, up to where \
+                     the next row starts",
+                    row.payload.len()
+                ),
+            ));
+        }
         if let RowTag::Unknown(tag) = row.tag {
             self.diagnostics.push(diag(
                 DiagnosticKind::UnknownTag,
@@ -286,6 +297,22 @@ mod tests {
         assert_eq!(out.rows[0].payload, b"hello");
         assert_eq!(out.diagnostics[0].kind, DiagnosticKind::NotARowHeader);
         assert!(out.diagnostics[0].message.contains("\"1\""));
+    }
+
+    #[test]
+    fn a_text_row_whose_line_ends_lost_their_cr_is_read_to_the_next_row() {
+        // Written as "a\r\nb\r\nc" (7 bytes); committed through autocrlf as "a\nb\nc".
+        let input = b"1:T7,a\nb\nc2:\"two\"\n0:[\"$1\"]\n";
+        let out = split_rows(input);
+        assert_eq!(ids(input), ["1", "2", "0"]);
+        assert_eq!(out.rows[0].payload, b"a\nb\nc");
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].kind, DiagnosticKind::LineEndsConverted);
+        assert_eq!(out.diagnostics[0].row.as_deref(), Some("1"));
+        // A right length is read as it is, line ends and all.
+        let right = b"1:T5,a\nb\nc2:\"two\"\n";
+        assert_eq!(split_rows(right).rows[0].payload, b"a\nb\nc");
+        assert!(split_rows(right).diagnostics.is_empty());
     }
 
     #[test]

@@ -123,6 +123,10 @@ pub struct Row<'a> {
     pub length: usize,
     /// False when the input ended before the row did (no newline, or fewer bytes than counted).
     pub complete: bool,
+    /// A `T` row whose byte length counted CR LF line ends where the input has bare LFs
+    /// (its line ends were converted, as Git's `autocrlf` does to committed exports): read
+    /// with each bare LF counted as two bytes, which ends it where the next row starts.
+    pub counted_crlf: bool,
 }
 
 impl Row<'_> {
@@ -271,6 +275,47 @@ fn length_header(input: &[u8]) -> IResult<&[u8], (u8, &[u8])> {
     Ok((rest, (letter[0], digits)))
 }
 
+/// Whether what follows a text row can be the next row: a row header (`<hex>:`, or a
+/// hint's `:`), a line end, or the end of the input. `None` while too few bytes have come
+/// to tell.
+fn row_starts(input: &[u8], eof: bool) -> Option<bool> {
+    let digits = input
+        .iter()
+        .take(17)
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    match input.get(digits) {
+        Some(b':') => Some(digits <= 16),
+        Some(b'\n' | b'\r') if digits == 0 => Some(true),
+        Some(_) => Some(false),
+        None if eof => Some(digits == 0),
+        None if digits >= 17 => Some(false),
+        None => None,
+    }
+}
+
+/// Where a text row ends if its `declared` byte length counted every bare LF of `text`
+/// as CR LF; `None` when no such end falls inside `text` before its own end.
+fn end_counting_crlf(text: &[u8], declared: u64) -> Option<usize> {
+    let mut counted = 0u64;
+    let mut previous = 0u8;
+    for (i, &b) in text.iter().enumerate() {
+        counted += if b == b'\n' && previous != b'\r' {
+            2
+        } else {
+            1
+        };
+        previous = b;
+        if counted == declared {
+            return (i + 1 < text.len()).then_some(i + 1);
+        }
+        if counted > declared {
+            return None;
+        }
+    }
+    None
+}
+
 fn skip_line(input: &[u8], from: usize, eof: bool, problem: FrameProblem) -> Frame<'static> {
     match memchr::memchr(b'\n', &input[from.min(input.len())..]) {
         Some(i) => Frame::Skip(from + i + 1, problem),
@@ -303,6 +348,7 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
             offset,
             length,
             complete,
+            counted_crlf: false,
         })
     };
     let Some(&first) = after_id.first() else {
@@ -327,6 +373,28 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
                 let available = payload.len() as u64;
                 if declared <= available {
                     let end = start + declared as usize;
+                    if tag == RowTag::Text {
+                        match row_starts(&input[end..], eof) {
+                            Some(true) => {}
+                            None => return Frame::NeedMore,
+                            Some(false) => {
+                                if let Some(end) = end_counting_crlf(&input[start..end], declared)
+                                    .map(|len| start + len)
+                                    .filter(|&end| row_starts(&input[end..], eof) == Some(true))
+                                {
+                                    return Frame::Row(Row {
+                                        id,
+                                        tag,
+                                        payload: &input[start..end],
+                                        offset,
+                                        length: end,
+                                        complete: true,
+                                        counted_crlf: true,
+                                    });
+                                }
+                            }
+                        }
+                    }
                     return row(tag, start, end, end, true);
                 }
                 return if eof {
@@ -415,6 +483,7 @@ fn frame_legacy<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
         offset,
         length,
         complete: line_end.is_some(),
+        counted_crlf: false,
     })
 }
 

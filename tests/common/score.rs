@@ -805,7 +805,15 @@ fn score_rendered(
     };
     let theirs = text(dom);
     if !theirs.is_empty() {
-        score.rendered_words += overlap(&theirs, &text(&ours)) as f64 / theirs.len() as f64;
+        let share = overlap(&theirs, &text(&ours)) as f64 / theirs.len() as f64;
+        if share < 0.9 {
+            let ours = text(&ours);
+            let missing = missing_from(&theirs, &ours, 12);
+            score.misses.push(format!(
+                "{name}: rendered HTML has {share:.3} of the server page's words; missing e.g. {missing:?}"
+            ));
+        }
+        score.rendered_words += share;
         score.rendered_pages += 1;
     }
 }
