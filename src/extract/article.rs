@@ -159,7 +159,9 @@ pub fn article_and_kind(
         .or_else(|| rel_author(page, main.region));
     let word_count = word_count(&text);
     // A body drawn wholly from one Markdown prop: its Markdown, as the author wrote it.
+    // (The body is its own part when it is the drawn element.)
     let drawn: Vec<&str> = std::iter::once(body)
+        .filter(|b| !parts.contains(b))
         .chain(
             parts
                 .iter()
