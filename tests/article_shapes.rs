@@ -306,3 +306,26 @@ fn text_rows_whose_cr_was_lost_in_git_still_give_the_page() {
     let article = x.article.expect("an article");
     assert!(article.text.contains("Third line."), "{}", article.text);
 }
+
+/// chemistry_blog (en): the table of contents sits beside the text in a
+/// `<details><summary>Table of Contents</summary><nav>` inside the body.
+#[test]
+fn a_table_of_contents_in_a_disclosure_is_not_the_article() {
+    let body = format!(
+        r##"["$","main",null,{{"children":["$","article",null,{{"children":[["$","h1",null,{{"children":"Fruit cells"}}],["$","div",null,{{"children":[["$","div",null,{{"className":"prose","children":[["$","h2",null,{{"id":"activity","children":"Activity"}}],{}]}}],["$","div",null,{{"children":["$","details",null,{{"children":[["$","summary",null,{{"children":"Table of Contents"}}],["$","nav",null,{{"children":["$","ul",null,{{"children":["$","li",null,{{"children":["$","a",null,{{"href":"#activity","children":"Activity"}}]}}]}}]}}]]}}]}}]]}}]]}}]}}]"##,
+        paragraphs(6)
+    );
+    let x = extraction(&page(
+        "",
+        &["publications", "[slug]fruit"],
+        &title("Fruit cells"),
+        &body,
+    ));
+    let article = x.article.expect("an article");
+    assert!(
+        !article.text.contains("Table of Contents"),
+        "{}",
+        article.text
+    );
+    assert_eq!(article.text.matches("Activity").count(), 1);
+}

@@ -425,6 +425,16 @@ fn is_not_article(
     let words = stats.words[i as usize];
     let density = stats.link_density(i);
     let holds_title = title.is_some_and(|t| stats.is_ancestor(i, t));
+    // A disclosure around a table of contents (`<details><summary>Contents</summary><nav>`).
+    if tag(el) == Some("details")
+        && stats.sizes[i as usize] <= 512
+        && page.descendants(i).iter().any(|&(d, _)| {
+            page.element(d)
+                .is_some_and(|e| tag(e) == Some("nav") || e.str_prop("role") == Some("navigation"))
+        })
+    {
+        return true;
+    }
     match tag(el) {
         Some("nav" | "form" | "dialog" | "button") => return true,
         Some("header") => return holds_title || words <= 40 || density >= 0.5,
@@ -554,6 +564,10 @@ fn names_related(text: &str) -> bool {
         "latest posts",
         "相关",
         "推荐",
+        "贡献",
+        "貢獻",
+        "貢献",
+        "기여",
         "相關",
         "推薦",
         "관련",
