@@ -329,3 +329,24 @@ fn a_table_of_contents_in_a_disclosure_is_not_the_article() {
     );
     assert_eq!(article.text.matches("Activity").count(), 1);
 }
+
+/// A post whose text the browser fetches: the route, `og:type` and the `<article>` say
+/// article, the payload holds only its title. No empty article: `null`, and a diagnostic
+/// that says why.
+#[test]
+fn a_post_whose_text_is_not_in_the_payload_has_no_article_and_says_why() {
+    let head = format!(
+        r#"{},["$","meta","o",{{"property":"og:type","content":"article"}}]"#,
+        title("Spring survey")
+    );
+    let body = r#"["$","main",null,{"children":["$","article",null,{"children":[["$","h1",null,{"children":"Spring survey"}],["$","$L2",null,{"id":"spring-survey"}]]}]}]"#;
+    let rows = "2:I[\"(app)/live\",[],\"LiveReport\"]\n";
+    let x = extraction(&page(rows, &["posts", "[slug]spring-survey"], &head, body));
+    assert_eq!(x.page_kind.kind, Kind::Article, "{:?}", x.page_kind);
+    assert!(x.article.is_none());
+    assert!(
+        x.diagnostics
+            .iter()
+            .any(|d| d.kind == next_rsc::DiagnosticKind::ArticleNotInPayload)
+    );
+}

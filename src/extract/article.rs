@@ -80,7 +80,11 @@ pub fn article_and_kind(
         .filter(|t| !t.is_empty())
         .or_else(|| main.as_ref().and_then(|m| title_prop(page, &stats, m.body)));
     let kind = page_kind(next, metadata, &shape, title_text.as_deref(), &evidence);
-    let Some(main) = main.filter(|_| matches!(kind.kind, Kind::Article | Kind::Docs)) else {
+    // Never an empty article: a post whose text is not in the payload has none.
+    let Some(main) = main.filter(|_| {
+        matches!(kind.kind, Kind::Article | Kind::Docs)
+            && (shape.words >= 5 || kind.kind == Kind::Docs)
+    }) else {
         return (None, kind);
     };
     let body = main.body;

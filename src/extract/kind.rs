@@ -333,6 +333,16 @@ pub(crate) fn page_kind(
         }
         return kind(Kind::Docs, why);
     }
+    // Much says article, and the payload holds next to none of its text: the browser
+    // fetches it or draws it from what the flight does not carry.
+    if article_evidence.len() >= 2 && shape.words < 5 && !list_route {
+        let mut why = article_evidence.to_vec();
+        why.push(format!(
+            "only {} words of body in the payload: the text is not in it",
+            shape.words
+        ));
+        return kind(Kind::Article, why);
+    }
     if !article_evidence.is_empty() && shape.words >= 15
         || article_evidence.len() >= 2 && shape.words >= 5
     {

@@ -11,7 +11,7 @@ pub mod text;
 use serde::Serialize;
 
 use crate::document::{Document, read};
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, DiagnosticKind, Error};
 use crate::next::NextFacts;
 use crate::next::response::ResponseKind;
 
@@ -51,6 +51,19 @@ pub fn extraction(document: &Document) -> Extraction {
     // Only a page has an article (not a not-found page, a redirect, a prefetch …), and
     // only an article or a page of documentation.
     let (article, page_kind) = article_and_kind(&document.page, &metadata, &document.next);
+    let mut diagnostics = document.diagnostics.clone();
+    if page_kind.kind == Kind::Article && article.is_none() {
+        diagnostics.push(Diagnostic::new(
+            0,
+            None,
+            DiagnosticKind::ArticleNotInPayload,
+            format!(
+                "the page is an article ({}), but its text is not in the payload: the browser \
+                 fetches it or draws it from code; no article is given",
+                page_kind.evidence.join("; ")
+            ),
+        ));
+    }
     Extraction {
         next: document.next.clone(),
         page_kind,
@@ -62,6 +75,6 @@ pub fn extraction(document: &Document) -> Extraction {
             navigation(&document.page, document.url.as_deref())
         },
         metadata,
-        diagnostics: document.diagnostics.clone(),
+        diagnostics,
     }
 }
