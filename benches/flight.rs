@@ -149,9 +149,7 @@ fn page_benches(c: &mut Criterion) {
                 .map(|d| {
                     let x = next_rsc::extract::extraction(&d);
                     let html = next_rsc::render::to_html(&d.page).len();
-                    html + x
-                        .article
-                        .map_or(0, |a| next_rsc::render::to_markdown(&a).len())
+                    html + x.article.map_or(0, |a| a.to_markdown().len())
                 })
                 .sum::<usize>()
         })

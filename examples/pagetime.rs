@@ -33,7 +33,7 @@ fn main() {
                 let t = Instant::now();
                 let _ = next_rsc::render::to_html(&d.page);
                 if let Some(a) = &x.article {
-                    let _ = next_rsc::render::to_markdown(a);
+                    let _ = a.to_markdown();
                 }
                 timings[3] += t.elapsed().as_secs_f64();
             }

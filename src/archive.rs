@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::document::{ReadOptions, read_with};
 use crate::extract::{Extraction, extraction};
 use crate::next::links::LinkHints;
-use crate::render::{HtmlOptions, MarkdownOptions, write_document, write_markdown};
+use crate::render::{HtmlOptions, MarkdownOptions, write_document};
 
 /// Records bigger than this are skipped (and reported): a hostile archive cannot make
 /// a worker allocate gigabytes.
@@ -766,8 +766,7 @@ impl Archive {
         entry.files.json = Some(write("json", &json)?);
         if let Some(article) = &extraction.article {
             let mut markdown = String::new();
-            let _ = write_markdown(
-                article,
+            let _ = article.write_markdown(
                 MarkdownOptions {
                     source: Some(source),
                 },

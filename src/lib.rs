@@ -41,6 +41,7 @@ pub mod error;
 pub mod extract;
 pub mod flight;
 pub mod input;
+pub mod markup;
 pub mod next;
 pub mod render;
 

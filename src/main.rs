@@ -598,7 +598,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 source: (source != "-").then_some(source.as_str()),
             };
             let mut out = String::new();
-            let _ = next_rsc::render::write_markdown(&article, options, &mut out);
+            let _ = article.write_markdown(options, &mut out);
             Ok(written(run.write(out.as_bytes()), document.diagnostics))
         }),
         Command::Rows { files, strict } => each_input(&files, strict, |run, file| {

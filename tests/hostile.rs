@@ -3,7 +3,7 @@
 //! here at a size where a regression shows as a test that runs for minutes or dies).
 
 use next_rsc::extract::extract;
-use next_rsc::render::{to_html, to_markdown};
+use next_rsc::render::to_html;
 
 fn rows(lines: &[String]) -> Vec<u8> {
     (lines.join("\n") + "\n").into_bytes()
@@ -87,7 +87,7 @@ fn deep_chains_of_rows_stay_linear() {
         lines.push(format!(r#"{n:x}:["$","div",null,{{"children":[["$","header",null,{{"children":"T"}}],"{words}"]}}]"#));
         let x = extract(&rows(&lines)).unwrap();
         if let Some(article) = x.article {
-            let _ = to_markdown(&article);
+            let _ = article.to_markdown();
         }
     }
 }

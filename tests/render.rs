@@ -248,7 +248,7 @@ fn markdown_golden(fixture: &str, golden_name: &str) -> String {
     let options = next_rsc::render::MarkdownOptions {
         source: Some(fixture),
     };
-    next_rsc::render::write_markdown(&article, options, &mut markdown).unwrap();
+    article.write_markdown(options, &mut markdown).unwrap();
     let golden = common::fixtures()
         .join("markdown-expected")
         .join(golden_name);

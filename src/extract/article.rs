@@ -17,6 +17,7 @@ use crate::next::NextFacts;
 use crate::next::drawn::SOURCE_PROP;
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
 use crate::render::html::write_nodes;
+use crate::render::markdown::{MarkdownOptions, escape_inline, html_to_markdown, yaml_string};
 
 /// An article.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +47,58 @@ pub struct Article {
     /// from a Markdown prop (the `markdown` command writes it as it is).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub markdown: Option<String>,
+}
+
+impl Article {
+    /// The article as Markdown: YAML front matter, the title, then the body (the
+    /// author's own Markdown when a client component drew it from Markdown, else the
+    /// body's HTML converted).
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write_markdown(MarkdownOptions::default(), &mut out);
+        out
+    }
+
+    /// Writes the article as Markdown, saying where it came from when told.
+    pub fn write_markdown(
+        &self,
+        options: MarkdownOptions<'_>,
+        out: &mut impl std::fmt::Write,
+    ) -> std::fmt::Result {
+        out.write_str("---\n")?;
+        let field =
+            |out: &mut dyn std::fmt::Write, name: &str, value: Option<&str>| -> std::fmt::Result {
+                match value {
+                    Some(v) => writeln!(out, "{name}: {}", yaml_string(v)),
+                    None => Ok(()),
+                }
+            };
+        field(out, "title", self.title.as_deref())?;
+        field(out, "date", self.published.as_deref())?;
+        field(out, "modified", self.modified.as_deref())?;
+        field(out, "author", self.author.as_deref())?;
+        if !self.tags.is_empty() {
+            let tags: Vec<String> = self.tags.iter().map(|t| yaml_string(t)).collect();
+            writeln!(out, "tags: [{}]", tags.join(", "))?;
+        }
+        field(out, "lang", self.lang.as_deref())?;
+        field(out, "canonical", self.url.as_deref())?;
+        field(out, "source", options.source)?;
+        out.write_str("---\n\n")?;
+        if let Some(title) = &self.title {
+            writeln!(out, "# {}\n", escape_inline(title))?;
+        }
+        match &self.markdown {
+            // A body drawn from Markdown on the client: the author's Markdown as it is.
+            Some(markdown) => {
+                out.write_str(markdown.trim_end())?;
+                out.write_char('\n')?;
+            }
+            None => out.write_str(&html_to_markdown(&self.html, self.url.as_deref()))?,
+        }
+        Ok(())
+    }
 }
 
 /// Finds the page's kind and, for an article or a page of documentation, its article.

@@ -1,45 +1,22 @@
 //! Text as a reader sees it: white space collapsed, block elements on lines of their
 //! own, `dangerouslySetInnerHTML` content read as the HTML it is.
 
-use std::cell::RefCell;
-
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+use crate::markup::{
+    UNREAD_ELEMENTS, is_block_element as is_block, is_diagram_class, lines, push_text,
 };
-
+pub use crate::markup::{collapse, html_text};
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode};
 use crate::render::html::inner_html;
-
-/// Elements whose content is not read.
-pub(crate) const UNREAD: [&str; 6] = ["script", "style", "template", "noscript", "head", "title"];
 
 /// An element whose content is not read: a script, a style … or Next's `Script`.
 pub(crate) fn is_unread(el: &PageElement) -> bool {
     match &el.kind {
         ElementKind::Host(tag) => {
-            UNREAD.contains(&tag.as_str())
+            UNREAD_ELEMENTS.contains(&tag.as_str())
                 || tag == "pre" && el.str_prop("className").is_some_and(is_diagram_class)
         }
         _ => crate::render::html::is_next_script(el),
     }
-}
-
-/// The class of a diagram's source that a script draws (`<pre class="mermaid">`): a reader
-/// sees the drawing, not the source.
-fn is_diagram_class(class: &str) -> bool {
-    class.split_ascii_whitespace().any(|c| c == "mermaid")
-}
-
-/// True for a tag that starts a line of its own.
-pub(crate) fn is_block(tag: &str) -> bool {
-    crate::render::html::is_block_element(tag)
-}
-
-/// White space runs made one space, ends trimmed.
-pub fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Words as a reader counts them: runs of letters between white space, and every Chinese
@@ -122,101 +99,6 @@ pub fn readable_text(page: &Page, index: NodeIndex) -> String {
         }
     }
     lines(&raw)
-}
-
-/// Appends text; outside `<pre>` its line breaks are spaces.
-fn push_text(raw: &mut String, text: &str, keep_lines: bool) {
-    if keep_lines {
-        raw.push_str(text);
-    } else {
-        raw.extend(
-            text.chars()
-                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-        );
-    }
-}
-
-/// Lines with white space collapsed, empty ones dropped.
-fn lines(raw: &str) -> String {
-    raw.lines()
-        .map(collapse)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The readable text of an HTML fragment (a `dangerouslySetInnerHTML` string).
-pub fn html_text(html: &str) -> String {
-    let sink = TextSink::default();
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let state = tokenizer.sink.0.into_inner();
-    lines(&state.text)
-}
-
-#[derive(Default)]
-struct TextState {
-    text: String,
-    /// Inside a script, style … whose text is not read.
-    unread: Option<String>,
-    /// Open `<pre>` elements.
-    pre: usize,
-}
-
-#[derive(Default)]
-struct TextSink(RefCell<TextState>);
-
-impl TokenSink for TextSink {
-    type Handle = ();
-
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut state = self.0.borrow_mut();
-        match token {
-            Token::CharacterTokens(t) if state.unread.is_none() => {
-                let keep_lines = state.pre > 0;
-                push_text(&mut state.text, &t, keep_lines)
-            }
-            Token::TagToken(tag) => {
-                let name: &str = &tag.name;
-                if name == "pre" {
-                    if tag.kind == TagKind::EndTag {
-                        state.pre = state.pre.saturating_sub(1);
-                    } else {
-                        state.pre += 1;
-                    }
-                }
-                if tag.kind == TagKind::EndTag {
-                    if state.unread.as_deref() == Some(name) {
-                        state.unread = None;
-                    }
-                } else if state.unread.is_none()
-                    && (UNREAD.contains(&name)
-                        || name == "pre"
-                            && tag
-                                .attrs
-                                .iter()
-                                .any(|a| &*a.name.local == "class" && is_diagram_class(&a.value)))
-                {
-                    state.unread = Some(name.to_string());
-                    if matches!(name, "script" | "style") {
-                        return TokenSinkResult::RawData(if name == "script" {
-                            RawKind::ScriptData
-                        } else {
-                            RawKind::Rawtext
-                        });
-                    }
-                }
-                if is_block(name) {
-                    state.text.push('\n');
-                }
-            }
-            _ => {}
-        }
-        TokenSinkResult::Continue
-    }
 }
 
 #[cfg(test)]

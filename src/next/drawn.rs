@@ -84,7 +84,7 @@ pub fn draw_client_bodies(page: &mut Page) -> Vec<DrawnBody> {
             BodyFormat::Html => text.to_string(),
         };
         let shown = shown.get_or_insert_with(|| shown_words(page));
-        let body_text = crate::extract::text::html_text(&html);
+        let body_text = crate::markup::html_text(&html);
         let sample: Vec<&str> = body_text.split_whitespace().take(100).collect();
         let already = sample.iter().filter(|w| shown.contains(**w)).count();
         if !sample.is_empty() && already * 10 >= sample.len() * 6 {

@@ -19,67 +19,9 @@
 use std::collections::HashSet;
 use std::fmt::{self, Write};
 
+use crate::markup::is_void;
+pub use crate::markup::{escape_into, is_block_element};
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
-
-/// Elements that have no end tag.
-const VOID: [&str; 15] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
-    "source", "track", "wbr",
-];
-
-/// Elements a browser lays out as blocks (they start a line of text, a Markdown block).
-const BLOCK_ELEMENTS: [&str; 45] = [
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "caption",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "iframe",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "video",
-];
-
-/// True for an element a browser lays out as a block.
-pub fn is_block_element(tag: &str) -> bool {
-    BLOCK_ELEMENTS.contains(&tag)
-}
 
 /// Props written as `name=""` when truthy and left out otherwise.
 const BOOLEAN: [&str; 23] = [
@@ -753,7 +695,7 @@ impl<'p> Writer<'p> {
             "select" => open_tag_skipping(tag, el, &["value", "defaultValue"], out),
             _ => open_tag(tag, el, out),
         }
-        if VOID.contains(&tag) {
+        if is_void(tag) {
             return;
         }
         stack.push(Step::Close(tag));
@@ -966,7 +908,7 @@ fn open_tag(tag: &str, el: &PageElement, out: &mut String) {
 
 fn open_tag_skipping(tag: &str, el: &PageElement, skip: &[&str], out: &mut String) {
     open_tag_without_end(tag, el, skip, out);
-    out.push_str(if VOID.contains(&tag) { "/>" } else { ">" });
+    out.push_str(if is_void(tag) { "/>" } else { ">" });
 }
 
 fn open_tag_without_end(tag: &str, el: &PageElement, skip: &[&str], out: &mut String) {
@@ -1329,20 +1271,6 @@ fn hyphenate(name: &str) -> String {
         out.insert(0, '-');
     }
     out
-}
-
-/// Escapes text and attribute values as React does (`" & ' < >`).
-pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

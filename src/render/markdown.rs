@@ -1,10 +1,10 @@
-//! An article as CommonMark (with GFM tables and strikethrough): YAML front matter, the
-//! title, and the body converted from its HTML. What Markdown cannot say (a video, a
+//! HTML as CommonMark (with GFM tables and strikethrough), for an article's body (its
+//! front matter and title are the article's own: `extract::Article::write_markdown`). What Markdown cannot say (a video, a
 //! table with merged cells, `<sup>`, `<details>` …) is kept as HTML, never dropped.
 //! Links and images are resolved against the article's canonical URL.
 
 use std::cell::RefCell;
-use std::fmt::{self, Write};
+use std::fmt::Write;
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -12,65 +12,17 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::extract::Article;
-use crate::render::html::{escape_into, is_block_element};
+use crate::markup::{escape_into, is_block_element, is_void};
 
-/// What to say about where the article came from.
+/// What to say about where an article came from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions<'a> {
     /// The input it was read from (a path or URL), for the front matter.
     pub source: Option<&'a str>,
 }
 
-/// The article as Markdown.
-pub fn to_markdown(article: &Article) -> String {
-    let mut out = String::new();
-    // Writing into a String cannot fail.
-    let _ = write_markdown(article, MarkdownOptions::default(), &mut out);
-    out
-}
-
-/// Writes the article as Markdown.
-pub fn write_markdown(
-    article: &Article,
-    options: MarkdownOptions<'_>,
-    out: &mut impl Write,
-) -> fmt::Result {
-    out.write_str("---\n")?;
-    let field = |out: &mut dyn Write, name: &str, value: &Option<String>| -> fmt::Result {
-        match value {
-            Some(v) => writeln!(out, "{name}: {}", yaml_string(v)),
-            None => Ok(()),
-        }
-    };
-    field(out, "title", &article.title)?;
-    field(out, "date", &article.published)?;
-    field(out, "modified", &article.modified)?;
-    field(out, "author", &article.author)?;
-    if !article.tags.is_empty() {
-        let tags: Vec<String> = article.tags.iter().map(|t| yaml_string(t)).collect();
-        writeln!(out, "tags: [{}]", tags.join(", "))?;
-    }
-    field(out, "lang", &article.lang)?;
-    field(out, "canonical", &article.url)?;
-    field(out, "source", &options.source.map(str::to_string))?;
-    out.write_str("---\n\n")?;
-    if let Some(title) = &article.title {
-        writeln!(out, "# {}\n", escape_inline(title))?;
-    }
-    match &article.markdown {
-        // A body drawn from Markdown on the client: the author's Markdown as it is.
-        Some(markdown) => {
-            out.write_str(markdown.trim_end())?;
-            out.write_char('\n')?;
-        }
-        None => out.write_str(&html_to_markdown(&article.html, article.url.as_deref()))?,
-    }
-    Ok(())
-}
-
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML).
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
@@ -109,11 +61,6 @@ struct Fragment {
     nodes: Vec<FNode>,
     roots: Vec<usize>,
 }
-
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
 
 /// Tags that close an open `<p>` when they start (HTML's implied end tags).
 const CLOSES_P: [&str; 25] = [
@@ -259,7 +206,7 @@ impl TokenSink for FragmentSink {
                     attrs,
                     children: Vec::new(),
                 });
-                if !VOID.contains(&name.as_str()) && !tag.self_closing {
+                if !is_void(name.as_str()) && !tag.self_closing {
                     b.push_open(index, &name);
                 }
                 match name.as_str() {
@@ -343,7 +290,7 @@ impl Fragment {
                             out.push('"');
                         }
                         out.push('>');
-                        if !VOID.contains(&tag.as_str()) {
+                        if !is_void(tag.as_str()) {
                             stack.push(Err(tag));
                             stack.extend(children.iter().rev().map(|&c| Ok(c)));
                         }
@@ -760,7 +707,7 @@ fn collapse_spaces(text: &str) -> String {
 }
 
 /// Escapes what Markdown would read as markup in plain text.
-fn escape_inline(text: &str) -> String {
+pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

@@ -1,7 +1,8 @@
-//! Renderers: the composed page back to HTML, the article to Markdown.
+//! Renderers: the composed page back to HTML, and HTML to Markdown (an article's
+//! Markdown is `extract::Article::to_markdown`, one layer up).
 
 pub mod html;
 pub mod markdown;
 
 pub use html::{HtmlOptions, to_html, write_document};
-pub use markdown::{MarkdownOptions, to_markdown, write_markdown};
+pub use markdown::{MarkdownOptions, html_to_markdown};
