@@ -85,6 +85,27 @@ pub struct IndexEntry {
     pub flight: Option<String>,
 }
 
+impl Input {
+    /// The page's bytes: the file read, or the web archive record's HTTP body.
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        match &self.body {
+            Body::File(path) => fs::read(path)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| format!("{}: {e}", path.display())),
+            Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Body::Broken(e) => Err(e.clone()),
+        }
+    }
+
+    /// The page's URL, for a web archive's record (its target URI).
+    pub fn url(&self) -> Option<&str> {
+        self.source
+            .split_once(".warc#")
+            .or_else(|| self.source.split_once(".warc.gz#"))
+            .map(|(_, uri)| uri)
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -473,20 +494,9 @@ pub fn extract_input(
     input: &Input,
     site: &SiteHints,
 ) -> Result<(crate::document::Document, Extraction), String> {
-    let bytes;
-    let data: &[u8] = match &input.body {
-        Body::File(path) => {
-            bytes = fs::read(path).map_err(|e| e.to_string())?;
-            &bytes
-        }
-        Body::Bytes(b) => b,
-        Body::Broken(e) => return Err(e.clone()),
-    };
-    let url = input
-        .source
-        .split_once(".warc#")
-        .or_else(|| input.source.split_once(".warc.gz#"))
-        .map(|(_, uri)| uri);
+    let data = input.bytes()?;
+    let data: &[u8] = &data;
+    let url = input.url();
     let layout = match &input.body {
         Body::File(path) => export_trailing_slash(path),
         _ => None,
@@ -499,6 +509,8 @@ pub fn extract_input(
             layout_trailing_slash: layout,
         },
         url,
+        // Pages are read in parallel already, one per worker thread (`--threads`).
+        single_thread: true,
     };
     let document = read_with(data, &options).map_err(|e| e.to_string())?;
     let extraction = extraction(&document);

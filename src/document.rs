@@ -1,6 +1,8 @@
 //! One input read all the way: whatever `input::detect` makes of the bytes, decoded,
 //! resolved and composed into a [`Document`] that extractors and renderers share.
 
+use std::borrow::Cow;
+
 use crate::error::{Diagnostic, DiagnosticKind, Error};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
@@ -34,6 +36,9 @@ pub struct ReadOptions<'a> {
     pub links: LinkHints<'a>,
     /// The page's URL, when known: relative links are resolved against it.
     pub url: Option<&'a str>,
+    /// Resolve on the calling thread only (inputs of several megabytes are otherwise
+    /// parsed on two).
+    pub single_thread: bool,
 }
 
 /// Reads a flight payload or an HTML page.
@@ -43,11 +48,25 @@ pub fn read(bytes: &[u8]) -> Result<Document, Error> {
 
 /// Reads a flight payload or an HTML page, with what the caller knows of it.
 pub fn read_with(bytes: &[u8], options: &ReadOptions<'_>) -> Result<Document, Error> {
-    match detect(bytes)? {
-        Source::Flight => from_flight(bytes, None, Vec::new(), options),
+    read_detected(bytes, detect(bytes)?, options).map(|(document, _)| document)
+}
+
+/// Reads what [`detect`] made of the input, and gives back the flight stream decoded: the
+/// input itself, or the stream an HTML page's scripts carry (empty for a pages-router
+/// page).
+pub(crate) fn read_detected<'b>(
+    bytes: &'b [u8],
+    source: Source,
+    options: &ReadOptions<'_>,
+) -> Result<(Document, Cow<'b, [u8]>), Error> {
+    match source {
+        Source::Flight => {
+            from_flight(bytes, None, Vec::new(), options).map(|d| (d, Cow::Borrowed(bytes)))
+        }
         Source::Page(flight, page) => {
             let bytes = flight.bytes;
             from_flight(&bytes, Some(page), flight.diagnostics, options)
+                .map(|d| (d, Cow::Owned(bytes)))
         }
         Source::PagesRouter(page) => {
             let text = page.next_data.as_deref().unwrap_or_default();
@@ -57,13 +76,14 @@ pub fn read_with(bytes: &[u8], options: &ReadOptions<'_>) -> Result<Document, Er
             let mut next = pages_facts(&data);
             next.assets.merge(&page.assets.css, &page.assets.js);
             next.before_interactive = page.before_interactive.clone();
-            Ok(Document {
+            let document = Document {
                 next,
                 page: Page::default(),
                 html: Some(page),
                 diagnostics: Vec::new(),
                 url: options.url.map(str::to_string),
-            })
+            };
+            Ok((document, Cow::Borrowed(&[])))
         }
     }
 }
@@ -81,7 +101,13 @@ fn from_flight(
             bytes.len()
         )));
     }
-    let tree = flight::resolve(&rows, ResolveOptions::default());
+    let tree = flight::resolve(
+        &rows,
+        ResolveOptions {
+            single_thread: options.single_thread,
+            ..ResolveOptions::default()
+        },
+    );
     let mut next = app_facts(&tree);
     if let Some(html) = &html {
         next.assets.merge(&html.assets.css, &html.assets.js);

@@ -1,5 +1,23 @@
 //! next-rsc reads what Next.js App Router sites send to browsers — the React Server
-//! Components "flight" stream — and resolves it into the tree React's own client builds.
+//! Components "flight" stream — and resolves it into the tree React's own client builds,
+//! and from that what users come for: metadata, the article, navigation, the Next.js
+//! facts, the page as HTML and the article as Markdown.
+//!
+//! The front door is [`Page::parse`]: any input (raw flight, an App Router HTML page, a
+//! pages-router page) in, everything `next-rsc` prints out.
+//!
+//! ```
+//! let bytes = br#"0:["$","html",null,{"children":["$","body",null,{"children":["$","h1",null,{"children":"Hi"}]}]}]
+//! "#;
+//! let page = next_rsc::Page::parse(bytes)?;
+//! assert!(page.to_html()?.contains("<h1>Hi</h1>"));
+//! assert!(page.diagnostics().is_empty());
+//! # Ok::<(), next_rsc::Error>(())
+//! ```
+//!
+//! The layers below stay public: rows, values and the tree React builds ([`flight`]), the
+//! Next.js facts and the composed page ([`next`]), the renderers ([`render`]) and the
+//! extractors ([`extract`]).
 //!
 //! ```
 //! use next_rsc::flight::{self, ResolveOptions, WriteOptions};
@@ -33,7 +51,7 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod archive;
 pub mod document;
@@ -43,6 +61,13 @@ pub mod flight;
 pub mod input;
 pub mod markup;
 pub mod next;
+mod page;
 pub mod render;
 
 pub use error::{Diagnostic, DiagnosticKind, Error};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+pub use page::{HtmlSettings, Options, Page};

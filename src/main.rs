@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use next_rsc::flight::canonical::Pretty;
 use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
 use next_rsc::input::Source;
-use next_rsc::{Diagnostic, Error};
+use next_rsc::{Diagnostic, Error, HtmlSettings, Page};
 
 /// Read the React Server Components ("flight") data that Next.js sites send to browsers
 /// and get what users come for: React's resolved tree, the page's metadata, article and
@@ -35,14 +35,41 @@ use next_rsc::{Diagnostic, Error};
 #[derive(Parser)]
 #[command(name = "next-rsc", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
-    /// Pretty-print JSON (the default on a terminal).
-    #[arg(long, global = true, conflicts_with = "compact")]
-    pretty: bool,
-    /// Compact JSON (the default when piped; JSON Lines for several inputs).
-    #[arg(long, global = true)]
-    compact: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How JSON output is laid out.
+#[derive(clap::Args, Clone, Copy, Default)]
+struct JsonArgs {
+    /// Pretty-print JSON (the default on a terminal).
+    #[arg(long, conflicts_with = "compact")]
+    pretty: bool,
+    /// Compact JSON (the default when piped; JSON Lines for several inputs).
+    #[arg(long)]
+    compact: bool,
+}
+
+impl JsonArgs {
+    fn layout(self) -> Layout {
+        if self.pretty {
+            Layout::Pretty
+        } else if self.compact || !io::stdout().is_terminal() {
+            Layout::Compact
+        } else {
+            Layout::Pretty
+        }
+    }
+}
+
+/// Where documents go when there are several.
+#[derive(clap::Args, Clone, Default)]
+struct OutArgs {
+    /// Write one file per input into this folder (created if needed), named after the
+    /// input (post.txt → post.html), instead of to standard output. Needed for several
+    /// inputs: one standard output holds one document.
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 /// What the user knows about the site that the page itself may not tell.
@@ -66,16 +93,14 @@ struct SiteArgs {
 }
 
 impl SiteArgs {
-    /// How to read one input: these settings, and the input's URL or file path.
-    fn read_options<'a>(&'a self, file: &'a str) -> next_rsc::document::ReadOptions<'a> {
-        next_rsc::document::ReadOptions {
-            links: next_rsc::next::links::LinkHints {
-                base_path: self.base_path.as_deref(),
-                trailing_slash: self.trailing_slash,
-                source: self.url.as_deref().or((file != "-").then_some(file)),
-                layout_trailing_slash: next_rsc::archive::export_trailing_slash(Path::new(file)),
-            },
-            url: self.url.as_deref(),
+    /// How to read one input: these settings, and where the input came from.
+    fn options(&self, file: &Path) -> next_rsc::Options {
+        next_rsc::Options {
+            url: self.url.clone(),
+            base_path: self.base_path.clone(),
+            trailing_slash: self.trailing_slash,
+            source: (file.as_os_str() != "-").then(|| file.display().to_string()),
+            single_thread: false,
         }
     }
 }
@@ -114,6 +139,8 @@ enum Command {
         /// plus 256 times the input's size.
         #[arg(long, value_name = "BYTES")]
         max_output: Option<u64>,
+        #[command(flatten)]
+        json: JsonArgs,
     },
     /// Print what a page or payload says as JSON: next, metadata, article, navigation.
     ///
@@ -160,6 +187,8 @@ enum Command {
         strict: bool,
         #[command(flatten)]
         site: SiteArgs,
+        #[command(flatten)]
+        json: JsonArgs,
     },
     /// Print the page as a complete HTML document, rendered from the flight alone.
     ///
@@ -188,6 +217,8 @@ enum Command {
         strict: bool,
         #[command(flatten)]
         site: SiteArgs,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Print the page's article as Markdown (CommonMark with GFM tables).
     ///
@@ -210,6 +241,8 @@ enum Command {
         strict: bool,
         #[command(flatten)]
         site: SiteArgs,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Archive whole sites: every page below the inputs, in parallel, into a folder.
     ///
@@ -462,6 +495,80 @@ fn written(result: io::Result<()>, diagnostics: Vec<Diagnostic>) -> Outcome {
     }
 }
 
+/// An extraction record of one of several inputs: the input, then what it gave.
+#[derive(serde::Serialize)]
+struct Record<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    page: &'a Page,
+}
+
+/// Where `html` and `markdown` put each input's document: standard output for one input,
+/// else one file per input in the `-o` folder, named after the input.
+struct Documents {
+    folder: Option<PathBuf>,
+    extension: &'static str,
+    taken: std::collections::HashSet<String>,
+}
+
+impl Documents {
+    fn new(
+        files: &[PathBuf],
+        folder: Option<PathBuf>,
+        extension: &'static str,
+    ) -> Result<Documents, Error> {
+        if files.len() > 1 && folder.is_none() {
+            return Err(Error::Io {
+                path: "standard output".into(),
+                source: io::Error::other(format!(
+                    "{} inputs, and standard output holds one document: give -o DIR to write \
+                     one .{extension} file per input",
+                    files.len()
+                )),
+            });
+        }
+        if let Some(folder) = &folder {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+                path: folder.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(Documents {
+            folder,
+            extension,
+            taken: Default::default(),
+        })
+    }
+
+    /// Writes one input's document. In a folder it is named after the input's file
+    /// (`post.txt` → `post.html`; `post/index.txt` → `post.html`), made unique with
+    /// `-2`, `-3` …, and written whole or not at all.
+    fn write(&mut self, run: &mut Run, input: &Path, bytes: &[u8]) -> io::Result<()> {
+        let Some(folder) = &self.folder else {
+            return run.write(bytes);
+        };
+        let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().to_string());
+        let mut name = match stem(input).as_deref() {
+            None | Some("-") => "stdin".to_string(),
+            Some("index" | "page") => input
+                .parent()
+                .and_then(stem)
+                .unwrap_or_else(|| "index".into()),
+            Some(s) => s.to_string(),
+        };
+        let base = name.clone();
+        let mut n = 1;
+        while !self.taken.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        let path = folder.join(format!("{name}.{}", self.extension));
+        let partial = folder.join(format!(".{name}.{}.partial", self.extension));
+        std::fs::write(&partial, bytes)?;
+        std::fs::rename(&partial, &path)
+    }
+}
+
 fn json_bytes(value: &impl serde::Serialize, layout: Layout) -> Result<Vec<u8>, Error> {
     let mut out = match layout {
         Layout::Pretty => serde_json::to_vec_pretty(value),
@@ -476,13 +583,6 @@ fn json_bytes(value: &impl serde::Serialize, layout: Layout) -> Result<Vec<u8>, 
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let layout = if cli.pretty {
-        Layout::Pretty
-    } else if cli.compact || !io::stdout().is_terminal() {
-        Layout::Compact
-    } else {
-        Layout::Pretty
-    };
     Ok(match cli.command {
         Command::Tree {
             files,
@@ -490,6 +590,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             react,
             strict,
             max_output,
+            json,
         } => each_input(&files, strict, |run, file| {
             let (input, page_diagnostics) = flight_input(read_input(file)?)?;
             run.report(&display(file), &page_diagnostics);
@@ -513,9 +614,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             // The oracle's canonical JSON is compact unless --pretty asks otherwise.
             let pretty = if canonical {
-                cli.pretty
+                json.pretty
             } else {
-                matches!(layout, Layout::Pretty)
+                matches!(json.layout(), Layout::Pretty)
             };
             let mut lock = run.stdout.lock();
             let result = if pretty {
@@ -539,68 +640,61 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             files,
             strict,
             site,
-        } => each_input(&files, strict, |run, file| {
-            let input = read_input(file)?;
-            let name = file.to_string_lossy();
-            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
-            let extraction = next_rsc::extract::extraction(&document);
-            let out = json_bytes(&extraction, layout)?;
-            Ok(written(run.write(&out), extraction.diagnostics))
-        }),
+            json,
+        } => {
+            let layout = json.layout();
+            // Several inputs: each record says which input it is.
+            let several = files.len() > 1;
+            each_input(&files, strict, |run, file| {
+                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let out = if several {
+                    json_bytes(
+                        &Record {
+                            source: &display(file),
+                            page: &page,
+                        },
+                        layout,
+                    )?
+                } else {
+                    json_bytes(&page, layout)?
+                };
+                Ok(written(run.write(&out), page.diagnostics().to_vec()))
+            })
+        }
         Command::Html {
             files,
             no_css,
             scripts,
             strict,
             site,
-        } => each_input(&files, strict, |run, file| {
-            let input = read_input(file)?;
-            let name = file.to_string_lossy();
-            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
-            if document.page.is_empty() {
-                let why = document.page.missing.join("; ");
-                let pages_router =
-                    document.next.router == next_rsc::next::router::RouterKind::Pages;
-                return Err(Error::NothingToRender(if pages_router {
-                    "a pages-router page carries no flight".into()
-                } else if why.is_empty() {
-                    "the payload composes to no page".into()
-                } else {
-                    why
-                }));
-            }
-            let options = next_rsc::render::html::HtmlOptions {
-                stylesheets: if no_css {
-                    &[]
-                } else {
-                    &document.next.assets.css
-                },
-                no_css,
-                scripts,
-            };
-            let mut out = String::new();
-            let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);
-            out.push('\n');
-            Ok(written(run.write(out.as_bytes()), document.diagnostics))
-        }),
+            out,
+        } => {
+            let mut names = Documents::new(&files, out.out, "html")?;
+            each_input(&files, strict, |run, file| {
+                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let html = page.to_html_with(HtmlSettings { no_css, scripts })?;
+                Ok(written(
+                    names.write(run, file, html.as_bytes()),
+                    page.diagnostics().to_vec(),
+                ))
+            })
+        }
         Command::Markdown {
             files,
             strict,
             site,
-        } => each_input(&files, strict, |run, file| {
-            let input = read_input(file)?;
-            let name = file.to_string_lossy();
-            let document = next_rsc::document::read_with(&input, &site.read_options(&name))?;
-            let extraction = next_rsc::extract::extraction(&document);
-            let article = extraction.article.ok_or(Error::NoArticle)?;
-            let source = file.display().to_string();
-            let options = next_rsc::render::MarkdownOptions {
-                source: (source != "-").then_some(source.as_str()),
-            };
-            let mut out = String::new();
-            let _ = article.write_markdown(options, &mut out);
-            Ok(written(run.write(out.as_bytes()), document.diagnostics))
-        }),
+            out,
+        } => {
+            let mut names = Documents::new(&files, out.out, "md")?;
+            each_input(&files, strict, |run, file| {
+                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let markdown = page.to_markdown().ok_or(Error::NoArticle)?;
+                Ok(written(
+                    names.write(run, file, markdown.as_bytes()),
+                    page.diagnostics().to_vec(),
+                ))
+            })
+        }
         Command::Rows { files, strict } => each_input(&files, strict, |run, file| {
             let (input, page_diagnostics) = flight_input(read_input(file)?)?;
             run.report(&display(file), &page_diagnostics);

@@ -646,3 +646,71 @@ fn archive_reads_each_route_once_and_leaves_segment_files_out() {
     }));
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn extract_of_several_inputs_names_each_record_s_source() {
+    let a = fixture("nextjs/v16/post-hello.rsc");
+    let b = fixture("nextjs/v16/about.rsc");
+    let out = next_rsc(&["extract", "--compact", &a, &b]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], a.as_str());
+    assert_eq!(lines[1]["source"], b.as_str());
+    assert!(lines[0]["next"]["route"].is_string());
+    // One input: the record is the extraction alone, as the library's Page serializes it.
+    let one = next_rsc(&["extract", "--compact", &a]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert!(one.get("source").is_none());
+    let page = next_rsc::Page::parse(&std::fs::read(&a).unwrap()).unwrap();
+    assert_eq!(one, serde_json::to_value(&page).unwrap());
+}
+
+#[test]
+fn html_and_markdown_of_several_inputs_write_one_file_each_or_refuse() {
+    let a = fixture("nextjs/v16/post-hello.rsc");
+    let b = fixture("nextjs/v16/about.rsc");
+    let refused = next_rsc(&["html", &a, &b]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("-o DIR"));
+    let dir = temp_dir("several-html");
+    let dir_arg = dir.display().to_string();
+    let out = next_rsc(&["html", &a, &b, "-o", &dir_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let html = std::fs::read_to_string(dir.join("post-hello.html")).unwrap();
+    let page = next_rsc::Page::parse(&std::fs::read(&a).unwrap()).unwrap();
+    assert_eq!(html, page.to_html().unwrap());
+    assert!(dir.join("about.html").is_file());
+    let out = next_rsc(&["markdown", &a, "-o", &dir_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let markdown = std::fs::read_to_string(dir.join("post-hello.md")).unwrap();
+    assert!(markdown.starts_with("---\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn json_layout_flags_belong_to_the_commands_that_print_json() {
+    let html = next_rsc(&["html", "--pretty", &fixture("nextjs/v16/about.rsc")]);
+    assert_eq!(html.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&html.stderr).contains("--pretty"));
+    let extract = next_rsc(&["extract", "--pretty", &fixture("nextjs/v16/about.rsc")]);
+    assert!(extract.status.success());
+}

@@ -542,7 +542,7 @@ pub fn score_route(route: &Route, score: &mut Score) {
             layout_trailing_slash: next_rsc::archive::export_trailing_slash(&route.flight),
             ..Default::default()
         },
-        url: None,
+        ..Default::default()
     };
     let document = match next_rsc::document::read_with(&flight, &options) {
         Ok(d) => d,

@@ -1,5 +1,5 @@
 //! Time each phase of `tree --canonical` on one file, for profiling:
-//! `cargo run --release --example phases -- FILE [RUNS]` (phases are averaged over RUNS).
+//! `cargo run --profile profiling --example phases -- FILE [RUNS]` (phases are averaged over RUNS).
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! Times reading, extracting and rendering every fixture page, by kind:
-//! `cargo run --release --example pagetime`.
+//! `cargo run --profile profiling --example pagetime`.
 
 use std::time::Instant;
 

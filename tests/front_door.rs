@@ -1,0 +1,71 @@
+//! The library's front door, used from outside as a user would: a program that depends on
+//! `next-rsc` with `default-features = false` (`tests/outside/`) gets from `Page::parse`
+//! the same JSON as `next-rsc extract` and the same HTML as `next-rsc html`, on flights
+//! and HTML pages, and an error on bytes that are no page.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn cli(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn a_program_outside_gets_what_the_command_line_prints() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = root.join("tests/outside/Cargo.toml");
+    // Its own target folder: this test's cargo still holds the crate's.
+    let target = root.join("target/outside");
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .expect("cargo runs");
+    assert!(
+        build.success(),
+        "the outside program builds without the cli feature"
+    );
+    let program = target
+        .join("debug")
+        .join(format!("outside{}", std::env::consts::EXE_SUFFIX));
+    let outside = |command: &str, file: &str| {
+        Command::new(&program)
+            .args([command, file])
+            .output()
+            .expect("the program runs")
+    };
+    for fixture in [
+        "nextjs/v16/post-hello.rsc",
+        "nextjs/v16/post-hello.html",
+        "nextjs/v14/about.html",
+        "seed/000_7b5ef04b44413318.txt",
+    ] {
+        let file = common::fixtures().join(fixture).display().to_string();
+        let json = outside("extract", &file);
+        assert!(json.status.success(), "{fixture}");
+        let theirs: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let ours: serde_json::Value =
+            serde_json::from_slice(&cli(&["extract", "--compact", &file])).unwrap();
+        assert_eq!(theirs, ours, "{fixture}: extract");
+        let html = outside("html", &file);
+        assert!(html.status.success(), "{fixture}");
+        assert_eq!(html.stdout, cli(&["html", &file]), "{fixture}: html");
+    }
+    let not_a_page = common::fixtures().join("README.md").display().to_string();
+    let refused = outside("extract", &not_a_page);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!refused.stderr.is_empty());
+}
