@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::document::{ReadOptions, read_with};
+use crate::error::Error;
 use crate::extract::{Extraction, extraction};
 use crate::next::links::LinkHints;
 use crate::render::{HtmlOptions, MarkdownOptions, write_document};
@@ -87,13 +88,16 @@ pub struct IndexEntry {
 
 impl Input {
     /// The page's bytes: the file read, or the web archive record's HTTP body.
-    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
         match &self.body {
             Body::File(path) => fs::read(path)
                 .map(std::borrow::Cow::Owned)
-                .map_err(|e| format!("{}: {e}", path.display())),
+                .map_err(|source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                }),
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
-            Body::Broken(e) => Err(e.clone()),
+            Body::Broken(e) => Err(Error::BadRecord(e.clone())),
         }
     }
 
@@ -334,7 +338,7 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
                         body: Body::Bytes(page),
                     },
                     Ok(None) => continue, // not a page: images, scripts, redirects
-                    Err(e) => broken(source, e),
+                    Err(e) => broken(source, e.to_string()),
                 },
             }
         };
@@ -381,7 +385,11 @@ impl<R: BufRead> BufRead for HeaderCap<R> {
 
 /// The body of an HTTP response that is an HTML page or a flight payload (`None` for
 /// other responses), with chunked transfer and gzip/deflate content coding undone.
-pub fn http_body(response: &[u8]) -> Result<Option<Vec<u8>>, String> {
+pub fn http_body(response: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    response_body(response).map_err(Error::BadRecord)
+}
+
+fn response_body(response: &[u8]) -> Result<Option<Vec<u8>>, String> {
     let Some(end) = memchr::memmem::find(response, b"\r\n\r\n") else {
         return Err("an HTTP response without the end of its headers".into());
     };
@@ -493,7 +501,7 @@ pub struct SiteHints {
 pub fn extract_input(
     input: &Input,
     site: &SiteHints,
-) -> Result<(crate::document::Document, Extraction), String> {
+) -> Result<(crate::document::Document, Extraction), Error> {
     let data = input.bytes()?;
     let data: &[u8] = &data;
     let url = input.url();
@@ -512,7 +520,7 @@ pub fn extract_input(
         // Pages are read in parallel already, one per worker thread (`--threads`).
         single_thread: true,
     };
-    let document = read_with(data, &options).map_err(|e| e.to_string())?;
+    let document = read_with(data, &options)?;
     let extraction = extraction(&document);
     Ok((document, extraction))
 }
@@ -718,9 +726,11 @@ impl Archive {
                 _ => None,
             },
         };
-        match extract_input(input, &self.site).and_then(|(document, extraction)| {
-            self.write_page(&input.source, &document, &extraction, &mut entry)
-        }) {
+        match extract_input(input, &self.site)
+            .map_err(|e| e.to_string())
+            .and_then(|(document, extraction)| {
+                self.write_page(&input.source, &document, &extraction, &mut entry)
+            }) {
             Ok(()) => entry.ok = true,
             Err(e) => entry.error = Some(e),
         }
@@ -848,7 +858,7 @@ pub fn jsonl_record(input: &Input, site: &SiteHints) -> (bool, String) {
     }
     let (ok, error, extraction) = match extract_input(input, site) {
         Ok((_, x)) => (true, None, Some(x)),
-        Err(e) => (false, Some(e), None),
+        Err(e) => (false, Some(e.to_string()), None),
     };
     let record = Record {
         source: &input.source,

@@ -139,6 +139,12 @@ fn from_flight(
             ),
         ));
     }
+    // What the composed page lacks, said where every problem is said.
+    diagnostics.extend(
+        page.missing
+            .iter()
+            .map(|why| Diagnostic::new(0, None, DiagnosticKind::PageIncomplete, why.clone())),
+    );
     diagnostics.extend(tree.diagnostics.iter().cloned());
     Ok(Document {
         next,

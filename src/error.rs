@@ -52,6 +52,9 @@ pub enum DiagnosticKind {
     /// The page looks like an article, but its text is not in the payload (the browser
     /// fetches it).
     ArticleNotInPayload,
+    /// Part of the page is not in the response (a prefetch, a navigation that starts below
+    /// the layouts the browser keeps, a slot without data) or was cut by a bound.
+    PageIncomplete,
 }
 
 /// A problem found in the input; decoding went on.
@@ -119,6 +122,9 @@ pub enum Error {
     /// The page has no composed content (a pages-router page, a tree-only prefetch).
     #[error("the input has no page content to render: {0}")]
     NothingToRender(String),
+    /// A web archive's record that cannot be read: its HTTP response or content coding.
+    #[error("{0}")]
+    BadRecord(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

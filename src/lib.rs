@@ -43,7 +43,13 @@
 //! assert_eq!(extraction.next.build_id.as_deref(), Some("B1"));
 //! assert_eq!(extraction.next.route.as_deref(), Some("/blog/[slug]"));
 //! assert_eq!(extraction.next.path.as_deref(), Some("/blog/hi"));
-//! assert!(extraction.diagnostics.is_empty());
+//! // Only the router tree came (a prefetch): a diagnostic says the page itself did not.
+//! assert!(
+//!     extraction
+//!         .diagnostics
+//!         .iter()
+//!         .any(|d| d.kind == next_rsc::DiagnosticKind::PageIncomplete)
+//! );
 //! # Ok::<(), next_rsc::Error>(())
 //! ```
 #![forbid(unsafe_code)]

@@ -125,7 +125,7 @@ enum Command {
         /// pages; - for standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Print the oracle's canonical JSON (compact, React's view byte for byte).
+        /// Print the canonical JSON of React's own client (compact, React's view byte for byte).
         #[arg(long)]
         canonical: bool,
         /// Resolve with the rules of one React line instead of detecting it from the payload.
@@ -470,7 +470,7 @@ fn each_input(
             Ok(Outcome::Written(diagnostics)) => run.report(&name, &diagnostics),
             Ok(Outcome::Stopped(e)) if e.kind() == io::ErrorKind::BrokenPipe => break,
             Ok(Outcome::Stopped(e)) => {
-                if e.to_string() == flight::canonical::OUTPUT_LIMIT {
+                if flight::canonical::OutputLimit::is_in(&e) {
                     eprintln!(
                         "next-rsc: {name}: {e} (the output so far is cut short; raise it with --max-output BYTES)"
                     );
@@ -612,7 +612,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 max_output: Some(max_output.unwrap_or((64 << 20) + input.len() as u64 * 256)),
                 ..Default::default()
             };
-            // The oracle's canonical JSON is compact unless --pretty asks otherwise.
+            // The canonical JSON is compact unless --pretty asks otherwise.
             let pretty = if canonical {
                 json.pretty
             } else {

@@ -461,7 +461,7 @@ fn a_server_reference_bound_to_itself_ends() {
 
 #[test]
 fn react18_rejects_a_row_whose_map_comes_after_it() {
-    // FLIGHT-FORMAT §3.2: 13.4 – 14.x reject row 0; React 19 builds the Map.
+    // docs/FLIGHT-FORMAT.md §3.2: 13.4 – 14.x reject row 0; React 19 builds the Map.
     let bytes = b"0:{\"m\":\"$Q1\"}\n1:[[\"a\",1]]\n";
     let options = |dialect| ResolveOptions {
         dialect: Some(dialect),

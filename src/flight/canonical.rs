@@ -1,6 +1,8 @@
-//! Writes a [`Tree`] as the oracle's canonical JSON (`../shared/tools/oracle/README.md`,
-//! "Canonical JSON"): what React's own client makes of the payload, with object keys
-//! sorted, references made transparent, and tags such as `$el`, `$client`, `$error`.
+//! Writes a [`Tree`] as canonical JSON (docs/FLIGHT-FORMAT.md, "Appendix: the canonical
+//! JSON"): `{"hints":[…],"root":…}` holding what React's own client makes of the payload, with
+//! object keys sorted by code point, references made transparent, and tags such as `$el`,
+//! `$client`, `$error`, `$pending` where React holds an element, a client reference, a
+//! rejection or a value that never settles.
 //!
 //! The writer keeps its own stack, so a tree nested 200,000 deep is written like a flat
 //! one. Shared values are written at every use; a value inside itself becomes
@@ -33,6 +35,28 @@ pub struct WriteOptions {
 /// The message of the error [`write_canonical`] returns past [`WriteOptions::max_output`].
 pub const OUTPUT_LIMIT: &str = "output limit reached: the payload shares values so many times that \
 writing each use would exceed it";
+
+/// The error inside the `io::Error` [`write_canonical`] returns past
+/// [`WriteOptions::max_output`]: [`OutputLimit::is_in`] tells it from a failing sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimit;
+
+impl std::fmt::Display for OutputLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(OUTPUT_LIMIT)
+    }
+}
+
+impl std::error::Error for OutputLimit {}
+
+impl OutputLimit {
+    /// True when the error is the output limit, not the sink failing.
+    pub fn is_in(error: &io::Error) -> bool {
+        error
+            .get_ref()
+            .is_some_and(|inner| inner.is::<OutputLimit>())
+    }
+}
 
 /// Bytes gathered before they are handed to the sink.
 const BUFFER: usize = 1 << 16;
@@ -399,7 +423,7 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
     fn deliver(&mut self, bytes: &[u8]) {
         self.written += bytes.len() as u64;
         if self.failed.is_none() && self.written > self.limit {
-            self.failed = Some(io::Error::other(OUTPUT_LIMIT));
+            self.failed = Some(io::Error::other(OutputLimit));
         }
         if self.failed.is_none()
             && let Err(e) = self.sink.write_all(bytes)

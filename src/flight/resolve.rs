@@ -1,6 +1,6 @@
 //! Rows → a [`Tree`]: every row's value parsed, every reference checked, and for each
 //! row, element and reference the outcome React's client reaches for the same bytes —
-//! fulfilled, rejected (with the `E` row's digest) or pending forever (FLIGHT-FORMAT §3).
+//! fulfilled, rejected (with the `E` row's digest) or pending forever (docs/FLIGHT-FORMAT.md §3).
 //!
 //! Nothing here recurses on input depth: statuses are computed with explicit stacks.
 
@@ -402,7 +402,7 @@ fn pre_parse<'a>(
     })
 }
 
-/// Decides which React client's rules fit the payload (FLIGHT-FORMAT §4.10).
+/// Decides which React client's rules fit the payload (docs/FLIGHT-FORMAT.md §4.10).
 pub fn detect_dialect(rows: &[Row<'_>], syntax: Option<Syntax>) -> Dialect {
     if syntax == Some(Syntax::Legacy) {
         return Dialect::Legacy;
@@ -874,7 +874,7 @@ fn span_range(span: Span) -> std::ops::Range<usize> {
 }
 
 /// A text or binary row that arrives after the row that reads it replaces the chunk React
-/// was waiting on, so that reference never resolves (FLIGHT-FORMAT §3.2).
+/// was waiting on, so that reference never resolves (docs/FLIGHT-FORMAT.md §3.2).
 fn mark_stuck(tree: &mut Tree<'_>, times: &[u32], parity: bool) {
     let mut stuck = Vec::new();
     let mut early = Vec::new();
@@ -1172,7 +1172,7 @@ impl<'a> Tree<'a> {
 /// How many path references one lookup may go through. Real payloads nest a handful.
 const PATH_BUDGET: u32 = 256;
 
-/// Walks a React 19 path reference (FLIGHT-FORMAT §2.4).
+/// Walks a React 19 path reference (docs/FLIGHT-FORMAT.md §2.4).
 fn walk_path(tree: &Tree<'_>, reference: &Reference, budget: &mut u32) -> Option<Target> {
     let mut current = tree.chunk_target(reference.id()?)?;
     for key in tree.arena.path(reference.path) {

@@ -1,5 +1,5 @@
 //! One row of a flight stream: its id, its tag and its payload, framed the way
-//! React's own `processBinaryChunk` frames it (FLIGHT-FORMAT §1), borrowed from the input.
+//! React's own `processBinaryChunk` frames it (docs/FLIGHT-FORMAT.md §1), borrowed from the input.
 //!
 //! The framing is a small nom grammar over bytes. It never allocates: a row is a
 //! few slices of the input, and a declared length is only compared, never reserved.
@@ -9,7 +9,7 @@ use nom::{
     bytes::streaming::{tag, take, take_while, take_while1},
 };
 
-/// The tag of a row, as React's client understands it (FLIGHT-FORMAT §1.5, §1.3).
+/// The tag of a row, as React's client understands it (docs/FLIGHT-FORMAT.md §1.5, §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RowTag {
     /// No tag: a JSON model row (`0:{…}`).
@@ -54,7 +54,7 @@ pub enum RowTag {
     Legacy(LegacyTag),
 }
 
-/// Row tags of the legacy grammar (FLIGHT-FORMAT §1.3).
+/// Row tags of the legacy grammar (docs/FLIGHT-FORMAT.md §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LegacyTag {
     /// `J`: a JSON model.
@@ -174,7 +174,8 @@ fn is_any_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
-/// Letters that start a length-prefixed row when followed by `[0-9a-f]+,` (FLIGHT-FORMAT §1.4.1).
+/// Letters that start a length-prefixed row when followed by `[0-9a-f]+,`
+/// (docs/FLIGHT-FORMAT.md §1.4.1).
 const LENGTH_TAGS: &[u8] = b"TACcUSsLlFDdNOoGgMmVb";
 
 /// Which grammar the stream uses.

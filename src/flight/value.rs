@@ -1,4 +1,4 @@
-//! JSON payloads with every `$` escape of FLIGHT-FORMAT §2 decoded, into a flat arena.
+//! JSON payloads with every `$` escape of docs/FLIGHT-FORMAT.md §2 decoded, into a flat arena.
 //!
 //! The parser is iterative (no recursion, no depth limit: a payload nested 200,000 deep
 //! parses like a flat one) and zero-copy: a string is borrowed from the input unless it
@@ -10,7 +10,7 @@ use std::borrow::Cow;
 /// Index of a value in an [`Arena`].
 pub type NodeId = u32;
 
-/// Which React client's rules decode the payload (FLIGHT-FORMAT §0, §2.1, §2.9).
+/// Which React client's rules decode the payload (docs/FLIGHT-FORMAT.md §0, §2.1, §2.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
     /// Next 13.0 – 13.1: `@1` lazy references, `$@` escapes a literal `@`.
@@ -1038,7 +1038,7 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    /// Decodes a string value by the `$` rules of the dialect (FLIGHT-FORMAT §2.1, §2.9).
+    /// Decodes a string value by the `$` rules of the dialect (docs/FLIGHT-FORMAT.md §2.1, §2.9).
     fn decode_string(&mut self, arena: &mut Arena<'a>, s: Str) -> Result<Node, JsonError> {
         let text = arena.str(s);
         let bytes = text.as_bytes();

@@ -1,6 +1,6 @@
 //! What a Next.js HTML page carries besides its markup: the flight stream rebuilt from
 //! its inline `self.__next_f.push(…)` scripts exactly as Next's browser runtime does
-//! (FLIGHT-FORMAT §4.2; the reference is the oracle's `reassemble.mjs`), the pages
+//! (docs/FLIGHT-FORMAT.md §4.2), the pages
 //! router's `__NEXT_DATA__`, the `self.__next_s` scripts and the page's asset tags.
 //!
 //! Scripts are found with html5ever's tokenizer, so `</script>` inside a comment, an

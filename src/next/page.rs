@@ -514,7 +514,7 @@ impl<'t> Composer<'t> {
         }
     }
 
-    /// Finds the page content and the head for each era's root (FLIGHT-FORMAT §4.4,
+    /// Finds the page content and the head for each era's root (docs/FLIGHT-FORMAT.md §4.4,
     /// §4.6, §4.8).
     fn locate(
         &mut self,

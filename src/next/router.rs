@@ -1,4 +1,4 @@
-//! The Next.js facts of a resolved App Router payload, for every era of FLIGHT-FORMAT
+//! The Next.js facts of a resolved App Router payload, for every era of docs/FLIGHT-FORMAT.md
 //! §4.4–§4.8: what kind of response it is, the build id, the router tree and from it the
 //! route pattern, the concrete path and its params, the CSS and JS assets, and what can
 //! be told of the Next.js version. Keys are read by name and shapes told apart by what
@@ -41,7 +41,7 @@ pub enum Segment {
     },
 }
 
-/// The kind of a dynamic segment (FLIGHT-FORMAT §4.5).
+/// The kind of a dynamic segment (docs/FLIGHT-FORMAT.md §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ParamKind {
@@ -739,7 +739,7 @@ fn object_root_version(o: &View<'_>, flight_data_path: Option<View<'_>>) -> &'st
     }
 }
 
-/// The Next.js versions the payload's shape fits (FLIGHT-FORMAT §4.10); `None` when it
+/// The Next.js versions the payload's shape fits (docs/FLIGHT-FORMAT.md §4.10); `None` when it
 /// has none of the shapes Next.js sends.
 fn version_of(
     tree: &Tree<'_>,
