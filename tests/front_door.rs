@@ -69,3 +69,40 @@ fn a_program_outside_gets_what_the_command_line_prints() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(!refused.stderr.is_empty());
 }
+
+/// The published package: the code and its documents, no captured third-party page, at
+/// most 1 MiB.
+#[test]
+fn the_package_holds_no_captured_page_and_stays_small() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline", "--quiet"])
+        .current_dir(&root)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(files.iter().any(|f| f == "src/lib.rs"));
+    assert!(
+        files.iter().any(|f| f == "LICENSE-MIT") && files.iter().any(|f| f == "LICENSE-APACHE")
+    );
+    for file in &files {
+        assert!(
+            !file.starts_with("fixtures/") && !file.starts_with("tests/"),
+            "{file} would be published"
+        );
+    }
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(root.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    assert!(bytes <= 1 << 20, "{bytes} bytes");
+}

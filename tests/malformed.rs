@@ -491,3 +491,16 @@ fn a_path_reference_into_itself_ends() {
     let out = ours(b"0:{\"x\":[\"a\",\"$0:x:1:0\"]}\n");
     assert!(root(&out).get("$error").is_some() || root(&out).get("$pending").is_some());
 }
+
+#[test]
+fn the_largest_row_id_is_a_row_id_like_any_other() {
+    // 16 hex digits of f: once the "no id" sentinel, so the reference read as a row that
+    // never comes.
+    let bytes = b"ffffffffffffffff:\"last\"\n0:[\"$ffffffffffffffff\"]\n";
+    assert_eq!(ours(bytes)["root"], serde_json::json!(["last"]));
+    let tree = tree_of(bytes);
+    assert!(!tree.diagnostics.iter().any(|d| matches!(
+        d.kind,
+        DiagnosticKind::MissingRow | DiagnosticKind::UnknownEscape
+    )));
+}

@@ -316,6 +316,17 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         if builder.aborted {
             break;
         }
+        // The arena counts in 32 bits: what lies past 4 GiB of input is left out, said so.
+        if row.offset + row.length > u32::MAX as usize {
+            builder.tree.diagnostics.push(Diagnostic::new(
+                row.offset,
+                Some(row.id),
+                DiagnosticKind::IncompleteRow,
+                "the input goes on past 4 GiB, more than one payload is read at once: this row \
+                 and the rest are left out",
+            ));
+            break;
+        }
         builder.pre_parsed = parsed.get_mut(arrival).and_then(Option::take);
         builder.add_row(row, arrival as u32);
     }
@@ -1200,7 +1211,7 @@ fn walk_path(tree: &Tree<'_>, reference: &Reference, budget: &mut u32) -> Option
 
 fn report_missing(tree: &mut Tree<'_>) {
     // (offset of the referring row, its id, the id it refers to)
-    let mut missing: Vec<(usize, u64, u64)> = Vec::new();
+    let mut missing: Vec<(usize, u64, Option<u64>)> = Vec::new();
     let mut seen = HashSet::new();
     for chunk in &tree.chunks {
         for r in &tree.refs[span_range(chunk.refs)] {
@@ -1209,24 +1220,24 @@ fn report_missing(tree: &mut Tree<'_>) {
                     Some(id) if tree.index.contains_key(&id) => {}
                     Some(id) => {
                         if seen.insert(id) {
-                            missing.push((chunk.offset, chunk.id, id));
+                            missing.push((chunk.offset, chunk.id, Some(id)));
                         }
                     }
-                    None => missing.push((chunk.offset, chunk.id, u64::MAX)),
+                    None => missing.push((chunk.offset, chunk.id, None)),
                 }
             }
         }
     }
     for (offset, from, id) in missing {
-        let message = if id == u64::MAX {
-            "a reference whose id is not hex (an unknown `$` escape): React reads a row that never comes".to_string()
-        } else {
-            format!("reference to row {id:x}, which the input does not contain")
-        };
-        let kind = if id == u64::MAX {
-            DiagnosticKind::UnknownEscape
-        } else {
-            DiagnosticKind::MissingRow
+        let (kind, message) = match id {
+            None => (
+                DiagnosticKind::UnknownEscape,
+                "a reference whose id is not hex (an unknown `$` escape): React reads a row that never comes".to_string(),
+            ),
+            Some(id) => (
+                DiagnosticKind::MissingRow,
+                format!("reference to row {id:x}, which the input does not contain"),
+            ),
         };
         let from = format!("{from:x}");
         tree.diagnostics.push(Diagnostic::new(

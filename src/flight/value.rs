@@ -83,20 +83,22 @@ impl RefKind {
 pub struct Reference {
     /// What the reference makes of the row.
     pub kind: RefKind,
-    /// The row id, `NO_ID` when the digits do not form a number (see [`Reference::id`]).
+    /// Whether the digits formed a number: every `u64` is a row id a payload can write,
+    /// so none can stand for "no id".
+    has_id: bool,
+    /// The row id, when `has_id` (see [`Reference::id`]).
     raw_id: u64,
     /// Keys to walk inside the row's value (React 19 path references), in [`Arena::path`].
     pub path: Span,
 }
-
-const NO_ID: u64 = u64::MAX;
 
 impl Reference {
     /// A reference to row `id` (`None`: digits that do not form a number).
     pub fn new(kind: RefKind, id: Option<u64>, path: Span) -> Self {
         Reference {
             kind,
-            raw_id: id.unwrap_or(NO_ID),
+            has_id: id.is_some(),
+            raw_id: id.unwrap_or_default(),
             path,
         }
     }
@@ -104,7 +106,7 @@ impl Reference {
     /// The row id; `None` when the digits do not form a number (React reads `NaN`,
     /// a row that never comes).
     pub fn id(&self) -> Option<u64> {
-        (self.raw_id != NO_ID).then_some(self.raw_id)
+        self.has_id.then_some(self.raw_id)
     }
 }
 
