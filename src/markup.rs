@@ -75,6 +75,40 @@ pub fn is_void(tag: &str) -> bool {
     VOID_ELEMENTS.contains(&tag)
 }
 
+/// Tags that close an open `<p>` when they start (HTML's implied end tags).
+const CLOSES_P: [&str; 25] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+];
+
+/// True for a tag whose start closes an open `<p>`.
+pub fn closes_p(tag: &str) -> bool {
+    CLOSES_P.contains(&tag)
+}
+
 /// Escapes text and attribute values as React does (`" & ' < >`).
 pub fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {

@@ -423,12 +423,8 @@ pub(crate) fn find_host(page: &Page, tag: &str) -> Option<NodeIndex> {
     page.roots().iter().find_map(|&root| {
         std::iter::once(root)
             .chain(page.descendants(root).into_iter().map(|(i, _)| i))
-            .find(|&i| is_host(page, i, tag))
+            .find(|&i| page.is_host(i, tag))
     })
-}
-
-pub(crate) fn is_host(page: &Page, index: NodeIndex, tag: &str) -> bool {
-    matches!(page.element(index).map(|e| &e.kind), Some(ElementKind::Host(t)) if t == tag)
 }
 
 /// The title, meta, link and base elements of `<html><head>`, in order.
@@ -525,7 +521,7 @@ fn json_ld(
     for &root in page.roots() {
         for i in std::iter::once(root).chain(page.descendants(root).into_iter().map(|(i, _)| i)) {
             let Some(el) = page.element(i) else { continue };
-            if !is_host(page, i, "script") || !is_ld_json(el.str_prop("type")) {
+            if !page.is_host(i, "script") || !is_ld_json(el.str_prop("type")) {
                 continue;
             }
             let inner = match el.prop("dangerouslySetInnerHTML") {

@@ -265,6 +265,11 @@ impl Page {
         }
     }
 
+    /// True when the node is the host element `tag` (`div`, `title` …).
+    pub fn is_host(&self, index: NodeIndex, tag: &str) -> bool {
+        matches!(self.element(index).map(|e| &e.kind), Some(ElementKind::Host(name)) if name == tag)
+    }
+
     /// Adds a node (not yet placed in the tree) and gives its index.
     pub(crate) fn push_node(&mut self, node: PageNode) -> NodeIndex {
         self.nodes.push(node);
@@ -541,10 +546,7 @@ impl<'t> Composer<'t> {
             None
         };
         // 13.x – 14.x HTML: the AppRouter element.
-        let app_router = self
-            .tree
-            .elements()
-            .find(|el| el.props.is_some_and(|p| p.field("initialTree").is_some()));
+        let app_router = crate::next::router::find_app_router(self.tree);
         if let Some(props) = app_router.and_then(|el| el.props) {
             let head = props.field("initialHead");
             if let Some(seed) = props.field("initialSeedData") {
@@ -565,12 +567,7 @@ impl<'t> Composer<'t> {
             return (renders.then_some(Start::Subtree(*root)), None);
         };
         let len = path.len().unwrap_or(0);
-        let tail = if matches!(path.raw_index(len.saturating_sub(1)), Some(Value::Bool(_))) {
-            4
-        } else {
-            3
-        };
-        let Some(at) = len.checked_sub(tail) else {
+        let Some(at) = crate::next::router::tail_start(&path, len) else {
             return (None, None);
         };
         if at > 0 {
@@ -1285,14 +1282,14 @@ impl<'t> Composer<'t> {
             .roots
             .iter()
             .copied()
-            .find(|&r| self.is_host(r, "html"))
+            .find(|&r| self.page.is_host(r, "html"))
             .or_else(|| {
                 self.page
                     .roots
                     .iter()
                     .flat_map(|&r| self.page.descendants(r))
                     .map(|(i, _)| i)
-                    .find(|&i| self.is_host(i, "html"))
+                    .find(|&i| self.page.is_host(i, "html"))
             });
         let Some(html) = html else {
             return;
@@ -1300,7 +1297,7 @@ impl<'t> Composer<'t> {
         let head = self
             .children_of(html)
             .into_iter()
-            .find(|&c| self.is_host(c, "head"));
+            .find(|&c| self.page.is_host(c, "head"));
         let head = match head {
             Some(head) => head,
             None => {
@@ -1319,10 +1316,6 @@ impl<'t> Composer<'t> {
         for h in hoisted {
             self.append(head, h);
         }
-    }
-
-    fn is_host(&self, index: NodeIndex, tag: &str) -> bool {
-        matches!(self.page.element(index).map(|e| &e.kind), Some(ElementKind::Host(name)) if name == tag)
     }
 }
 

@@ -277,7 +277,7 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
 
 /// The AppRouter element of 13.x – 14.x HTML payloads: the element whose props hold the
 /// initial tree, wherever row 0 puts it (§4.4.1).
-fn find_app_router<'t>(tree: &'t Tree<'t>) -> Option<crate::flight::ElementView<'t>> {
+pub(crate) fn find_app_router<'t>(tree: &'t Tree<'t>) -> Option<crate::flight::ElementView<'t>> {
     tree.elements_with_prop("initialTree")
         .next()
         .or_else(|| tree.elements_with_prop("buildId").next())
@@ -384,13 +384,7 @@ fn router_tree_of<'t>(
     let Some(len) = path.len() else {
         return (None, Vec::new(), None);
     };
-    // The tail is [tree, seed, head] and from 15.2 also isHeadPartial (a boolean).
-    let tail = if matches!(path.raw_index(len.saturating_sub(1)), Some(Value::Bool(_))) {
-        4
-    } else {
-        3
-    };
-    let Some(at) = len.checked_sub(tail) else {
+    let Some(at) = tail_start(&path, len) else {
         return (None, Vec::new(), Some(path));
     };
     // The prefix is [slot, segment, slot, segment …] down to the tree's own segment.
@@ -704,6 +698,14 @@ fn asset_url(file: &str, prefix: &str) -> String {
     }
 }
 
+/// Where a FlightDataPath's tail starts: it ends in `[tree, seed, head]`, and from 15.1 in
+/// `[tree, seed, head, isHeadPartial]` (a boolean); before it come the slot and segment
+/// pairs down to the tree's own segment. `None` when the path is shorter than its tail.
+pub(crate) fn tail_start(path: &View<'_>, len: usize) -> Option<usize> {
+    let head_partial = len > 0 && matches!(path.raw_index(len - 1), Some(Value::Bool(_)));
+    len.checked_sub(if head_partial { 4 } else { 3 })
+}
+
 /// The versions an object root (15+) fits: `t` is 16.4's transport tree, `q` came with
 /// 16.0, and 15.x seed data starts with the segment name, which 16.0 dropped. Within
 /// 15.x, the FlightDataPath tail grew to four (`isHeadPartial`) during 15.1, and 15.2
@@ -716,12 +718,11 @@ fn object_root_version(o: &View<'_>, flight_data_path: Option<View<'_>>) -> &'st
     if o.field("q").is_some() {
         return "16.0–16.3";
     }
-    let ends_in_bool = |p: &View<'_>| {
+    let four = flight_data_path.is_some_and(|p| {
         p.len()
             .is_some_and(|len| len > 0 && matches!(p.raw_index(len - 1), Some(Value::Bool(_))))
-    };
-    let four = flight_data_path.is_some_and(|p| ends_in_bool(&p));
-    let tail_at = |p: &View<'_>| p.len()?.checked_sub(if four { 4 } else { 3 });
+    });
+    let tail_at = |p: &View<'_>| tail_start(p, p.len()?);
     let seed_first = flight_data_path.and_then(|p| p.index(tail_at(&p)? + 1)?.raw_index(0));
     let head_children = flight_data_path
         .and_then(|p| p.index(tail_at(&p)? + 2))

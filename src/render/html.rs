@@ -271,7 +271,7 @@ pub fn write_document(page: &Page, options: HtmlOptions<'_>, out: &mut impl Writ
         el.children
             .iter()
             .copied()
-            .find(|&c| is_host(page, c, "head"))
+            .find(|&c| page.is_host(c, "head"))
     });
     let mut writer = Writer::new(page, options, true);
     // The head's own elements first, then what is hoisted from everywhere else.
@@ -385,10 +385,6 @@ fn beside_document_element(page: &Page, html: NodeIndex) -> Vec<NodeIndex> {
 
 fn contains(page: &Page, ancestor: NodeIndex, node: NodeIndex) -> bool {
     page.descendants(ancestor).iter().any(|&(d, _)| d == node)
-}
-
-fn is_host(page: &Page, index: NodeIndex, tag: &str) -> bool {
-    matches!(page.element(index).map(|e| &e.kind), Some(ElementKind::Host(t)) if t == tag)
 }
 
 /// What a client component is written as.

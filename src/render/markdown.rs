@@ -12,7 +12,7 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::markup::{escape_into, is_block_element, is_void};
+use crate::markup::{closes_p, escape_into, is_block_element, is_void};
 
 /// What to say about where an article came from.
 #[derive(Debug, Clone, Copy, Default)]
@@ -61,35 +61,6 @@ struct Fragment {
     nodes: Vec<FNode>,
     roots: Vec<usize>,
 }
-
-/// Tags that close an open `<p>` when they start (HTML's implied end tags).
-const CLOSES_P: [&str; 25] = [
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "details",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-];
 
 #[derive(Default)]
 struct FragmentBuilder {
@@ -177,9 +148,7 @@ impl TokenSink for FragmentSink {
                     b.close(&name);
                     return TokenSinkResult::Continue;
                 }
-                if CLOSES_P.contains(&name.as_str())
-                    && b.open.last().is_some_and(|&i| b.open_tag(i) == "p")
-                {
+                if closes_p(name.as_str()) && b.open.last().is_some_and(|&i| b.open_tag(i) == "p") {
                     let at = b.open.len() - 1;
                     b.truncate(at);
                 }
