@@ -1,0 +1,146 @@
+//! Next's own client components, told by their props and export names (never by one
+//! build's module ids): `Link` is written as `<a href>`, `Image` as `<img>`, `Script` as
+//! `<script>`, its layout routers, boundaries and outlets as their content; any other
+//! client component as the server-rendered content it was given.
+
+use crate::next::page::{ElementKind, PageElement, PropValue};
+
+/// What a client component is written as.
+pub(super) enum ClientRole {
+    /// Next's `Link`: an `<a>`.
+    Link,
+    /// Next's `Image`: an `<img>`.
+    Image,
+    /// Next's `Script`: a `<script src>`.
+    Script,
+    /// One of Next's own wrappers (boundaries, outlets, providers): its content.
+    Transparent,
+    /// Any other: its server-rendered content inside `<rsc-client>`.
+    Other,
+}
+
+/// Next's own client components that only wrap their content (or render nothing the
+/// page needs), by the export names 15+ payloads give them.
+pub(super) const NEXT_WRAPPERS: [&str; 18] = [
+    "ViewportBoundary",
+    "MetadataBoundary",
+    "OutletBoundary",
+    "AsyncMetadataOutlet",
+    "MetadataOutlet",
+    "StreamingMetadataOutlet",
+    "IconMark",
+    "LoadingBoundaryProvider",
+    "ClientPageRoot",
+    "ClientSegmentRoot",
+    "HTTPAccessFallbackBoundary",
+    "ErrorBoundary",
+    "NotFoundBoundary",
+    "RedirectBoundary",
+    "RenderFromTemplateContext",
+    "LayoutRouter",
+    "ScrollAndFocusHandler",
+    "InnerLayoutRouter",
+];
+
+pub(super) fn client_role(el: &PageElement) -> ClientRole {
+    let ElementKind::Client { export, .. } = &el.kind else {
+        return ClientRole::Transparent;
+    };
+    if NEXT_WRAPPERS.contains(&export.as_str()) {
+        return ClientRole::Transparent;
+    }
+    if link_href(el).is_some() {
+        return ClientRole::Link;
+    }
+    let has = |name: &str| el.prop(name).is_some();
+    // A static import's `src` is an object that carries the size.
+    let static_import = matches!(el.prop("src"), Some(PropValue::Object(entries)) if entries.iter().any(|(k, _)| k == "src"));
+    if has("src")
+        && has("alt")
+        && el.children.is_empty()
+        && (has("width") || has("height") || has("fill") || static_import)
+    {
+        return ClientRole::Image;
+    }
+    if is_next_script(el) {
+        return ClientRole::Script;
+    }
+    ClientRole::Other
+}
+
+/// Next's `Script`, by its props (Turbopack names its module by a number, so the
+/// reference says nothing): a loading `strategy` of Next's, or an `src` naming a
+/// JavaScript file and nothing to show. Its children are script source, never text.
+pub(crate) fn is_next_script(el: &PageElement) -> bool {
+    if !matches!(el.kind, ElementKind::Client { .. }) {
+        return false;
+    }
+    let strategy = el.str_prop("strategy");
+    if strategy.is_some_and(|s| {
+        matches!(
+            s,
+            "beforeInteractive" | "afterInteractive" | "lazyOnload" | "worker"
+        )
+    }) {
+        return true;
+    }
+    let script_like = el
+        .str_prop("src")
+        .is_some_and(|s| s.ends_with(".js") || s.contains(".js?"));
+    el.children.is_empty() && (strategy.is_some() || script_like && el.prop("alt").is_none())
+}
+
+/// Props of `Link` that are Next's, not the `<a>`'s.
+pub(super) const LINK_ONLY: [&str; 11] = [
+    "href",
+    "as",
+    "replace",
+    "scroll",
+    "shallow",
+    "passHref",
+    "prefetch",
+    "locale",
+    "legacyBehavior",
+    "onNavigate",
+    "unstable_dynamicOnHover",
+];
+
+/// Props of `Image` that are Next's, not the `<img>`'s.
+pub(super) const IMAGE_ONLY: [&str; 10] = [
+    "src",
+    "fill",
+    "priority",
+    "quality",
+    "placeholder",
+    "blurDataURL",
+    "unoptimized",
+    "loader",
+    "overrideSrc",
+    "layout",
+];
+
+/// Props of `Script` that are Next's, not the `<script>`'s.
+pub(super) const SCRIPT_ONLY: [&str; 4] = ["strategy", "onLoad", "onReady", "onError"];
+
+/// The `href` a `Link`-like client component renders.
+pub(crate) fn link_href(el: &PageElement) -> Option<String> {
+    match el.prop("href")? {
+        PropValue::String(s) => Some(s.clone()),
+        PropValue::Object(entries) => entries.iter().find_map(|(k, v)| match (k.as_str(), v) {
+            ("pathname", PropValue::String(s)) => Some(s.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// `dangerouslySetInnerHTML.__html`.
+pub(crate) fn inner_html(el: &PageElement) -> Option<&str> {
+    match el.prop("dangerouslySetInnerHTML")? {
+        PropValue::Object(entries) => entries.iter().find_map(|(k, v)| match (k.as_str(), v) {
+            ("__html", PropValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
