@@ -506,7 +506,7 @@ pub fn extract_input(
     let data: &[u8] = &data;
     let url = input.url();
     let layout = match &input.body {
-        Body::File(path) => export_trailing_slash(path),
+        Body::File(path) => crate::document::export_trailing_slash(path),
         _ => None,
     };
     let options = ReadOptions {
@@ -523,48 +523,6 @@ pub fn extract_input(
     let document = read_with(data, &options)?;
     let extraction = extraction(&document);
     Ok((document, extraction))
-}
-
-/// What the files beside a static export's root page say of `trailingSlash`: with it,
-/// every route is a folder holding `index.txt` / `index.html`; without it, routes are
-/// `name.txt` / `name.html` beside `index.txt`. `None` for any other file, or when the
-/// folder does not tell. Looks at no more than a few hundred entries.
-pub fn export_trailing_slash(path: &Path) -> Option<bool> {
-    let name = path.file_name()?.to_str()?;
-    if !matches!(name, "index.txt" | "index.html" | "index.rsc") {
-        return None;
-    }
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut with_folders = 0;
-    let mut with_files = 0;
-    for entry in fs::read_dir(folder).ok()?.take(400).flatten() {
-        let entry_path = entry.path();
-        let Some(entry_name) = entry_path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if entry_name.starts_with('_') || entry_name.starts_with('.') {
-            continue; // `_next`, `_not-found`, `.git`
-        }
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir {
-            if entry_path.join("index.html").is_file() || entry_path.join("index.txt").is_file() {
-                with_folders += 1;
-            }
-        } else if let Some(stem) = entry_name.strip_suffix(".html")
-            && stem != "index"
-            && stem != "404"
-            && folder.join(format!("{stem}.txt")).is_file()
-        {
-            with_files += 1;
-        }
-    }
-    match (with_folders, with_files) {
-        (0, 0) => None,
-        (f, n) => Some(f >= n),
-    }
 }
 
 /// True when a `.txt` file is not a flight payload (static exports hold `robots.txt`

@@ -2,6 +2,8 @@
 //! resolved and composed into a [`Document`] that extractors and renderers share.
 
 use std::borrow::Cow;
+use std::fs;
+use std::path::Path;
 
 use crate::error::{Diagnostic, DiagnosticKind, Error};
 use crate::flight::{self, ResolveOptions};
@@ -153,4 +155,46 @@ fn from_flight(
         diagnostics,
         url: options.url.map(str::to_string),
     })
+}
+
+/// What the files beside a static export's root page say of `trailingSlash`: with it,
+/// every route is a folder holding `index.txt` / `index.html`; without it, routes are
+/// `name.txt` / `name.html` beside `index.txt`. `None` for any other file, or when the
+/// folder does not tell. Looks at no more than a few hundred entries.
+pub fn export_trailing_slash(path: &Path) -> Option<bool> {
+    let name = path.file_name()?.to_str()?;
+    if !matches!(name, "index.txt" | "index.html" | "index.rsc") {
+        return None;
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut with_folders = 0;
+    let mut with_files = 0;
+    for entry in fs::read_dir(folder).ok()?.take(400).flatten() {
+        let entry_path = entry.path();
+        let Some(entry_name) = entry_path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if entry_name.starts_with('_') || entry_name.starts_with('.') {
+            continue; // `_next`, `_not-found`, `.git`
+        }
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            if entry_path.join("index.html").is_file() || entry_path.join("index.txt").is_file() {
+                with_folders += 1;
+            }
+        } else if let Some(stem) = entry_name.strip_suffix(".html")
+            && stem != "index"
+            && stem != "404"
+            && folder.join(format!("{stem}.txt")).is_file()
+        {
+            with_files += 1;
+        }
+    }
+    match (with_folders, with_files) {
+        (0, 0) => None,
+        (f, n) => Some(f >= n),
+    }
 }

@@ -87,7 +87,7 @@ impl Page {
             .source
             .as_deref()
             .filter(|s| !s.contains("://"))
-            .and_then(|s| crate::archive::export_trailing_slash(std::path::Path::new(s)));
+            .and_then(|s| crate::document::export_trailing_slash(std::path::Path::new(s)));
         let read = ReadOptions {
             links: LinkHints {
                 base_path: options.base_path.as_deref(),

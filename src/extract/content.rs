@@ -464,7 +464,7 @@ fn is_not_article(
             .iter()
             .any(|&(d, _)| match page.node(d) {
                 PageNode::Element(e) => tag(e) == Some("time"),
-                PageNode::Text(t) => super::kind::is_date_only(t),
+                PageNode::Text(t) => super::text::is_date_only(t),
                 _ => false,
             });
         if named || has_time {

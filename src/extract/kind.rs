@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::content::{MainContent, Stats, card_list, tag};
 use super::metadata::Metadata;
+use super::text::looks_like_date;
 use crate::next::NextFacts;
 use crate::next::page::{NodeIndex, Page};
 use crate::next::response::ResponseKind;
@@ -436,66 +437,9 @@ pub(crate) fn article_evidence(
     why
 }
 
-/// Whether a short text reads as a date: a year from 1990 to 2099 with a month (a name,
-/// a number beside it, `年`/`月`, `년`/`월`).
-pub(crate) fn looks_like_date(text: &str) -> bool {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > 60 {
-        return false;
-    }
-    let bytes = text.as_bytes();
-    let year = (0..bytes.len().saturating_sub(3)).find(|&i| {
-        bytes[i..i + 4].iter().all(u8::is_ascii_digit)
-            && (i == 0 || !bytes[i - 1].is_ascii_digit())
-            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
-            && matches!(&text[i..i + 2], "19" | "20")
-    });
-    let Some(at) = year else { return false };
-    let lower = text.to_ascii_lowercase();
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let named = MONTHS.iter().any(|m| lower.contains(m));
-    let cjk =
-        text.contains('年') || text.contains('月') || text.contains('년') || text.contains('월');
-    // 2023-10-11, 2023/10/11, 2023.10.11, 11.10.2023
-    let numeric = bytes
-        .get(at + 4)
-        .is_some_and(|b| matches!(b, b'-' | b'/' | b'.'))
-        && bytes.get(at + 5).is_some_and(u8::is_ascii_digit)
-        || at >= 2 && matches!(bytes[at - 1], b'-' | b'/' | b'.') && bytes[at - 2].is_ascii_digit();
-    named || cjk || numeric
-}
-
-/// Whether a short text is a date and nothing else (`Jan 28, 2025`, `2024年9月23日`,
-/// `Monday, 3 March 2025`): a sentence that mentions a date is not one.
-pub(crate) fn is_date_only(text: &str) -> bool {
-    const NAMES: [&str; 19] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-        "mon", "tue", "wed", "thu", "fri", "sat",
-    ];
-    let date_word = |word: &str| {
-        let lower = word.to_lowercase();
-        let letters = lower.trim_start_matches(|c: char| c.is_ascii_digit());
-        letters.is_empty()
-            || matches!(letters, "st" | "nd" | "rd" | "th" | "sun" | "sunday")
-            || lower
-                .chars()
-                .all(|c| c.is_ascii_digit() || "年月日년월일号號".contains(c))
-            || NAMES
-                .iter()
-                .any(|n| letters.starts_with(n) && letters.len() <= 9 && letters.len() >= 3)
-    };
-    looks_like_date(text)
-        && text
-            .split(|c: char| c.is_whitespace() || ",./-:·•|".contains(c))
-            .filter(|w| !w.is_empty())
-            .all(date_word)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{is_date_only, looks_like_date};
+    use crate::extract::text::{is_date_only, looks_like_date};
 
     #[test]
     fn a_date_alone_is_not_a_sentence_with_a_date() {

@@ -539,7 +539,7 @@ pub fn score_route(route: &Route, score: &mut Score) {
     let options = next_rsc::document::ReadOptions {
         links: next_rsc::next::links::LinkHints {
             source: Some(&source),
-            layout_trailing_slash: next_rsc::archive::export_trailing_slash(&route.flight),
+            layout_trailing_slash: next_rsc::document::export_trailing_slash(&route.flight),
             ..Default::default()
         },
         ..Default::default()
