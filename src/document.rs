@@ -8,11 +8,11 @@ use std::path::Path;
 use crate::error::{Diagnostic, DiagnosticKind, Error};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
+use crate::next::classify::classify;
 use crate::next::drawn::{BodyFormat, draw_client_bodies};
 use crate::next::html::HtmlPage;
 use crate::next::links::{LinkHints, LinkStyle};
 use crate::next::page::{Page, compose};
-use crate::next::response::classify;
 use crate::next::{NextFacts, app_facts, pages_facts};
 
 /// A page or payload, read.

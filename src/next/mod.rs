@@ -1,7 +1,9 @@
 //! The Next.js layer: where the flight of a page comes from. Knows Next.js, not the CLI.
 
+pub mod classify;
 pub mod drawn;
 pub mod html;
+mod link_style;
 pub mod links;
 pub mod page;
 pub mod response;
