@@ -141,6 +141,7 @@ fn from_flight(
             ),
         ));
     }
+    diagnostics.extend(refused_names(&page));
     // What the composed page lacks, said where every problem is said.
     diagnostics.extend(
         page.missing
@@ -197,4 +198,45 @@ pub fn export_trailing_slash(path: &Path) -> Option<bool> {
         (0, 0) => None,
         (f, n) => Some(f >= n),
     }
+}
+
+/// Element types and prop names React's server renderer refuses: the renderers write
+/// neither (an element's content still shows), and this says so once per name.
+fn refused_names(page: &Page) -> Vec<Diagnostic> {
+    use crate::markup::{is_attribute_name_safe, is_valid_tag_name};
+    use crate::next::page::{ElementKind, PageNode};
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for index in 0..page.len() as crate::next::page::NodeIndex {
+        let PageNode::Element(el) = page.node(index) else {
+            continue;
+        };
+        let ElementKind::Host(tag) = &el.kind else {
+            continue;
+        };
+        if !is_valid_tag_name(tag) && seen.insert(("tag", tag.clone())) {
+            found.push(Diagnostic::new(
+                0,
+                None,
+                DiagnosticKind::InvalidName,
+                format!(
+                    "element type {tag:?} is not a tag name (React refuses it: \"Invalid tag\"); \
+                     only its content is written"
+                ),
+            ));
+        }
+        for (name, _) in &el.props {
+            if !is_attribute_name_safe(name) && seen.insert(("prop", name.clone())) {
+                found.push(Diagnostic::new(
+                    0,
+                    None,
+                    DiagnosticKind::InvalidName,
+                    format!(
+                        "prop {name:?} of a <{tag}> is not a safe attribute name; it is not written"
+                    ),
+                ));
+            }
+        }
+    }
+    found
 }

@@ -52,6 +52,9 @@ pub enum DiagnosticKind {
     /// The page looks like an article, but its text is not in the payload (the browser
     /// fetches it).
     ArticleNotInPayload,
+    /// An element type or a prop name that React's server renderer refuses ("Invalid
+    /// tag", an unsafe attribute name): never written as markup.
+    InvalidName,
     /// Part of the page is not in the response (a prefetch, a navigation that starts below
     /// the layouts the browser keeps, a slot without data) or was cut by a bound.
     PageIncomplete,

@@ -70,6 +70,28 @@ pub fn is_block_element(tag: &str) -> bool {
     BLOCK_ELEMENTS.contains(&tag)
 }
 
+/// React's rule for a host element's type (`VALID_TAG_REGEX`): a letter, then letters,
+/// digits, `:`, `_`, `.` and `-`. Anything else is refused ("Invalid tag").
+pub fn is_valid_tag_name(tag: &str) -> bool {
+    let mut chars = tag.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '-'))
+}
+
+/// React's `isAttributeNameSafe`.
+pub fn is_attribute_name_safe(name: &str) -> bool {
+    let start = |c: char| {
+        matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
+            | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}')
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
+}
+
 /// True for an element that has no end tag.
 pub fn is_void(tag: &str) -> bool {
     VOID_ELEMENTS.contains(&tag)

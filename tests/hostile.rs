@@ -152,3 +152,28 @@ fn nested_headings_links_and_drawn_bodies_stay_linear() {
         assert!(!x.page_kind.evidence.is_empty());
     }
 }
+
+/// Element types and prop names from a stranger's payload never become markup: React's
+/// server renderer refuses them ("Invalid tag", an unsafe attribute name), and so do we.
+#[test]
+fn hostile_element_and_prop_names_never_become_markup() {
+    let payload = br#"0:["$","div",null,{"children":[["$","img src=x onerror=alert(1)",null,{"children":"shown"}],["$","p",null,{"onclick=alert(2) x":"y","title":"ok","children":"text"}]]}]
+"#;
+    let page = next_rsc::Page::parse(payload).unwrap();
+    let html = page.to_html().unwrap();
+    assert!(
+        !html.contains("onerror") && !html.contains("<img"),
+        "{html}"
+    );
+    assert!(!html.contains("alert(2)"), "{html}");
+    assert!(
+        html.contains("shown") && html.contains("<p title=\"ok\">text</p>"),
+        "{html}"
+    );
+    let refused: Vec<_> = page
+        .diagnostics()
+        .iter()
+        .filter(|d| d.kind == next_rsc::DiagnosticKind::InvalidName)
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+}

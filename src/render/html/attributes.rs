@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::markup::{escape_into, is_void};
+use crate::markup::{escape_into, is_attribute_name_safe, is_void};
 use crate::next::page::{PageElement, PropValue};
 
 /// Props written as `name=""` when truthy and left out otherwise.
@@ -312,7 +312,7 @@ pub(super) fn attribute(tag: &str, name: &str, value: &PropValue, out: &mut Stri
             if let PropValue::Object(entries) = value {
                 let css = style_text(entries);
                 if !css.is_empty() {
-                    write_attribute("style", &css, out);
+                    write_escaped_attribute("style", &css, out);
                 }
             }
         }
@@ -412,7 +412,7 @@ pub(super) fn custom_element_attribute(name: &str, value: &PropValue, out: &mut 
         PropValue::Object(entries) if name == "style" => {
             let css = style_text(entries);
             if !css.is_empty() {
-                write_attribute("style", &css, out);
+                write_escaped_attribute("style", &css, out);
             }
         }
         PropValue::Bool(false) | PropValue::Object(_) | PropValue::Array(_) => {}
@@ -428,6 +428,12 @@ pub(super) fn write_attribute(name: &str, value: &str, out: &mut String) {
     let _ = write!(out, " {name}=\"");
     escape_into(value, out);
     out.push('"');
+}
+
+/// An attribute whose value is escaped already: `style`, whose names and values React
+/// escapes one by one as it builds the CSS text (escaping it again would show `&amp;quot;`).
+fn write_escaped_attribute(name: &str, escaped: &str, out: &mut String) {
+    let _ = write!(out, " {name}=\"{escaped}\"");
 }
 
 /// JavaScript's `String(value)` for what can be written; `None` for what never is.
@@ -486,20 +492,6 @@ pub(super) fn plain_text(value: &PropValue) -> Option<String> {
         PropValue::String(_) | PropValue::Number(_) | PropValue::Bool(_) => js_string(value),
         _ => None,
     }
-}
-
-/// React's `isAttributeNameSafe`.
-pub(super) fn is_attribute_name_safe(name: &str) -> bool {
-    let start = |c: char| {
-        matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
-            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
-            | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}')
-    };
-    let mut chars = name.chars();
-    chars.next().is_some_and(start)
-        && chars.all(|c| {
-            start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
-        })
 }
 
 /// React's `sanitizeURL`: a `javascript:` URL is replaced by one that throws.

@@ -22,8 +22,8 @@ use std::fmt::{self, Write};
 mod attributes;
 mod next_components;
 
-use crate::markup::is_void;
 pub use crate::markup::{escape_into, is_block_element};
+use crate::markup::{is_valid_tag_name, is_void};
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
 use attributes::*;
 use next_components::*;
@@ -255,6 +255,11 @@ impl<'p> Writer<'p> {
                 PageNode::Pending | PageNode::Error { .. } => continue,
             };
             match &el.kind {
+                // A type that is no tag name (`img src=x onerror=…`) never becomes markup:
+                // React refuses it ("Invalid tag"); its content is still shown.
+                ElementKind::Host(tag) if !is_valid_tag_name(tag) => {
+                    stack.push(Step::Nodes(&el.children));
+                }
                 ElementKind::Host(tag) => {
                     let stylesheet = tag == "link"
                         && el
@@ -592,6 +597,12 @@ mod tests {
         assert_eq!(
             style_text(&style),
             "font-size:12px;line-height:1.5;-ms-transform:none;-webkit-transition:all;--gap:4;margin-top:0;content:&#x27;a&#x27;"
+        );
+        // Escaped once, as React does, not once more as an attribute value.
+        let font = PropValue::Object(vec![("fontFamily".into(), s("\"Segoe UI\", sans-serif"))]);
+        assert_eq!(
+            attrs("p", &[("style", font)]),
+            " style=\"font-family:&quot;Segoe UI&quot;, sans-serif\""
         );
     }
 
