@@ -306,3 +306,151 @@ fn a_root_layout_inside_a_route_group_still_makes_the_document() {
     assert!(html.contains("<img alt=\"A Next.js app and a Serverless Function"));
     assert!(!html.contains("data-rsc-client=\"88883#Image\""));
 }
+
+/// Markdown written from a stranger's article cannot be broken out of: read back with
+/// pulldown-cmark, it holds the article's words and links and no block, HTML or link the
+/// article did not have.
+#[test]
+fn hostile_text_and_links_stay_inside_the_markdown() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let paragraph = |children: &str| format!(r#"["$","p",null,{{"children":{children}}}]"#);
+    let body = [
+        paragraph(r##"["Line one",["$","br",null,{}],"- not an item",["$","br",null,{}],"=== not a heading"]"##),
+        paragraph(r##""1. not a list, # not a heading, <script>alert(1)</script>, &copy; *not em*""##),
+        paragraph(r##"["see ",["$","a",null,{"href":"https://example.com/a b)\n\n# injected\n[x](javascript:alert(2))","children":"this"}]," and ",["$","a",null,{"href":" javascript:alert(3)","children":"that"}]]"##),
+        paragraph(r##"[["$","img",null,{"src":"data:text/html,<script>alert(4)</script>","alt":"pic"}],"end"]"##),
+    ]
+    .join(",");
+    let payload = format!(
+        "0:[\"$\",\"html\",null,{{\"children\":[\"$\",\"body\",null,{{\"children\":[\"$\",\"main\",null,{{\"children\":[\"$\",\"article\",null,{{\"children\":[[\"$\",\"h1\",null,{{\"children\":\"Hostile\"}}],[\"$\",\"time\",null,{{\"dateTime\":\"2025-01-01\",\"children\":\"Jan 1, 2025\"}}],{body}]}}]}}]}}]}}]\n"
+    );
+    let page = next_rsc::Page::parse(payload.as_bytes()).unwrap();
+    let article = page.article().expect("an article");
+    let markdown = page.to_markdown().unwrap();
+    let mut headings = 0;
+    let mut text = String::new();
+    let mut links = Vec::new();
+    for event in Parser::new_ext(&markdown, Options::ENABLE_YAML_STYLE_METADATA_BLOCKS) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            Event::Start(Tag::List(_)) => panic!("a list was injected:\n{markdown}"),
+            Event::Html(h) | Event::InlineHtml(h) => panic!("HTML {h:?} came through:\n{markdown}"),
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    assert_eq!(headings, 1, "only the title is a heading:\n{markdown}");
+    // The one link that runs no code, its destination percent-encoded whole.
+    assert_eq!(
+        links,
+        ["https://example.com/a%20b%29%0A%0A#%20injected%0A[x]%28javascript:alert%282%29%29"]
+    );
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let body_words = words(&article.text);
+    let read_back = words(&text);
+    for w in &body_words {
+        assert!(read_back.contains(w), "{w:?} lost:\n{markdown}");
+    }
+}
+
+/// Every article of the patterns site (real Next builds of every era), written as
+/// Markdown and read back with pulldown-cmark, still holds its words and its links.
+#[test]
+fn articles_round_trip_through_a_markdown_parser() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut files = Vec::new();
+    let mut stack = vec![common::fixtures().join("patterns")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "txt" || e == "rsc") {
+                files.push(path);
+            }
+        }
+    }
+    let mut articles = 0;
+    for path in files {
+        let Ok(page) = next_rsc::Page::parse(&read_file(&path)) else {
+            continue;
+        };
+        let (Some(article), Some(markdown)) = (page.article(), page.to_markdown()) else {
+            continue;
+        };
+        articles += 1;
+        let mut text = String::new();
+        let mut links = BTreeSet::new();
+        for event in Parser::new_ext(
+            &markdown,
+            Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+                | Options::ENABLE_TABLES
+                | Options::ENABLE_STRIKETHROUGH,
+        ) {
+            match event {
+                Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                Event::Html(h) | Event::InlineHtml(h) => text.push_str(&visible_text_of(&h)),
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    links.insert(dest_url.to_string());
+                }
+                Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+                _ => {}
+            }
+        }
+        let read_back: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        let words: Vec<String> = article
+            .text
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let kept = common::score::overlap(&words, &read_back);
+        assert!(
+            kept * 100 >= words.len() * 99,
+            "{}: {kept} of {} words read back",
+            path.display(),
+            words.len()
+        );
+        let links: BTreeSet<String> = links.iter().map(|l| percent_decoded(l)).collect();
+        let dom = Dom::parse(&article.html);
+        for href in link_targets(&dom) {
+            let url = next_rsc::render::markdown::resolve(article.url.as_deref(), &href);
+            assert!(
+                links.contains(&percent_decoded(&url)),
+                "{}: link {href} lost",
+                path.display()
+            );
+        }
+    }
+    assert!(articles >= 100, "{articles} articles");
+}
+
+/// The text an HTML fragment kept as HTML in Markdown shows.
+fn visible_text_of(html: &str) -> String {
+    next_rsc::markup::html_text(html)
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

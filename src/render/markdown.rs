@@ -330,9 +330,9 @@ impl MarkdownWriter<'_> {
 
     fn paragraph(&mut self, nodes: &[usize]) {
         let text = self.inline(nodes);
-        let text = text.trim();
+        let text = guard_line_starts(text.trim());
         if !text.is_empty() {
-            self.out.push_str(text);
+            self.out.push_str(&text);
             self.out.push_str("\n\n");
         }
     }
@@ -606,17 +606,18 @@ impl MarkdownWriter<'_> {
             "a" => {
                 let mut text = String::new();
                 inner(&mut text);
-                match f.attr(n, "href") {
+                match f.attr(n, "href").filter(|href| !is_active_url(href)) {
                     Some(href) => {
                         let url = resolve(self.base, href);
                         let _ = write!(out, "[{}]({})", text.trim(), link_destination(&url));
                     }
+                    // No link (or one that runs code when followed): its text.
                     None => out.push_str(&text),
                 }
             }
             "img" => {
                 let alt = f.attr(n, "alt").unwrap_or_default();
-                if let Some(src) = f.attr(n, "src") {
+                if let Some(src) = f.attr(n, "src").filter(|src| !is_active_url(src)) {
                     let url = resolve(self.base, src);
                     let _ = write!(out, "![{}]({})", escape_inline(alt), link_destination(&url));
                 }
@@ -675,14 +676,26 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
-/// Escapes what Markdown would read as markup in plain text.
+/// Escapes what Markdown would read as markup in plain text (an `&` that would start an
+/// entity too: the text `&copy;` stays text).
 pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
-        ) {
+    for (i, c) in text.char_indices() {
+        let entity = c == '&' && {
+            let rest = &text[i + 1..];
+            let name = rest
+                .bytes()
+                .take(32)
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+                .count();
+            name > 0 && rest.as_bytes().get(name) == Some(&b';')
+        };
+        if entity
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+            )
+        {
             out.push('\\');
         }
         out.push(c);
@@ -690,13 +703,62 @@ pub(crate) fn escape_inline(text: &str) -> String {
     out
 }
 
-/// A link destination, in `<…>` when it has spaces or parentheses.
-fn link_destination(url: &str) -> String {
-    if url.contains([' ', '(', ')']) {
-        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E"))
-    } else {
-        url.to_string()
+/// Escapes what would start a block at the start of a line of a paragraph: a list item
+/// (`- `, `+ `, `1. `), a setext underline (`===`, `---`). Escaped text never starts the
+/// others (`#`, `>`, fences, `<`).
+fn guard_line_starts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let indent = line.len() - line.trim_start().len();
+        let (lead, rest) = line.split_at(indent);
+        out.push_str(lead);
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if rest.starts_with(['-', '+', '=']) {
+            out.push('\\');
+            out.push_str(rest);
+        } else if digits > 0 && rest[digits..].starts_with(['.', ')']) {
+            out.push_str(&rest[..digits]);
+            out.push('\\');
+            out.push_str(&rest[digits..]);
+        } else {
+            out.push_str(rest);
+        }
     }
+    out
+}
+
+/// A URL that runs code when followed: `javascript:`, `vbscript:`, `data:text/html`
+/// (schemes compared as a browser does, without case, white space or control characters).
+fn is_active_url(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    scheme.starts_with("javascript:")
+        || scheme.starts_with("vbscript:")
+        || scheme.starts_with("data:text/html")
+}
+
+/// A link destination that cannot end early or break the line: white space, control
+/// characters, `<`, `>`, parentheses and backslashes percent-encoded.
+fn link_destination(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '(' | ')' | '\\') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Resolves a reference against a base URL (RFC 3986, the common cases).

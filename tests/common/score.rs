@@ -208,7 +208,7 @@ fn missing_from<'a>(want: &'a [String], got: &[String], limit: usize) -> Vec<&'a
 }
 
 /// How many of `want` are in `got`, counted as multisets.
-fn overlap(want: &[String], got: &[String]) -> usize {
+pub fn overlap(want: &[String], got: &[String]) -> usize {
     let mut pool: HashMap<&str, usize> = HashMap::new();
     for g in got {
         *pool.entry(g).or_default() += 1;
