@@ -623,9 +623,17 @@ pub struct Archive {
     done: HashSet<String>,
     css: bool,
     site: SiteHints,
+    safe: bool,
 }
 
 impl Archive {
+    /// Writes each page's HTML with no active content (`render::safe`): for sites whose
+    /// pages a browser will open from the archive.
+    pub fn with_safe_html(mut self, safe: bool) -> Archive {
+        self.safe = safe;
+        self
+    }
+
     /// Opens (or, with `resume`, continues) an archive in `out`.
     pub fn open(out: &Path, resume: bool, css: bool, site: SiteHints) -> io::Result<Archive> {
         fs::create_dir_all(out)?;
@@ -660,6 +668,7 @@ impl Archive {
             done,
             css,
             site,
+            safe: false,
         })
     }
 
@@ -765,7 +774,17 @@ impl Archive {
                 scripts: false,
             };
             let mut html = String::new();
-            let _ = write_document(&document.page, options, &mut html);
+            let _ = if self.safe {
+                crate::render::safe::write_safe_document(
+                    &document.page,
+                    options,
+                    extraction.metadata.title.as_deref(),
+                    extraction.metadata.lang.as_deref(),
+                    &mut html,
+                )
+            } else {
+                write_document(&document.page, options, &mut html)
+            };
             entry.files.html = Some(write("html", &html)?);
         }
         Ok(())

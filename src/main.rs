@@ -101,6 +101,7 @@ impl SiteArgs {
             trailing_slash: self.trailing_slash,
             source: (file.as_os_str() != "-").then(|| file.display().to_string()),
             single_thread: false,
+            safe: false,
         }
     }
 }
@@ -197,9 +198,17 @@ enum Command {
     /// and the page's stylesheets linked. Next's Link, Image and Script components are
     /// written as what they render; other client components as the server-rendered
     /// content they received, inside <rsc-client data-rsc-client="module#export">.
+    /// Element types and attribute names React refuses are never written.
+    ///
+    /// Active content: by default the page is what React's server would send, so the
+    /// page's own inline scripts, event handlers and frames are in it (<script src>
+    /// elements are left out unless --scripts). For pages from sites you do not trust
+    /// that a browser will open, use --safe: no script, no on* handler, no javascript:
+    /// or data: URL, no iframe, object, embed, form, <base> or refresh; the text kept.
     ///
     /// Examples:
     ///   next-rsc html out/blog/hello.txt > hello.html
+    ///   next-rsc html --safe saved-from-a-stranger.html > page.html
     ///   next-rsc html --no-css --scripts page.rsc
     #[command(verbatim_doc_comment)]
     Html {
@@ -210,8 +219,12 @@ enum Command {
         #[arg(long)]
         no_css: bool,
         /// Keep <script src> elements (Next's chunks try to hydrate the page).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "safe")]
         scripts: bool,
+        /// No active content: scripts, handlers, frames, forms and script URLs taken out
+        /// (by ammonia), the text kept.
+        #[arg(long)]
+        safe: bool,
         /// Exit with status 1 when the input had any problem.
         #[arg(long)]
         strict: bool,
@@ -261,30 +274,7 @@ enum Command {
     ///   next-rsc archive crawl.warc.gz pages/ -o archive/ --resume
     ///   find site -name '*.html' | xargs -n 500 next-rsc archive --jsonl > pages.jsonl
     #[command(verbatim_doc_comment)]
-    Archive {
-        /// Files and folders to archive.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// The output folder (created if needed).
-        #[arg(short, long, value_name = "OUT", required_unless_present = "jsonl")]
-        out: Option<PathBuf>,
-        /// Skip inputs that OUT/index.jsonl already lists as done, and add to it.
-        #[arg(long)]
-        resume: bool,
-        /// Write one extraction record per page to standard output (JSON Lines:
-        /// {"source","ok","error"?, …extraction}) instead of files, for xargs, GNU
-        /// parallel or a cluster's pipe stage.
-        #[arg(long)]
-        jsonl: bool,
-        /// Worker threads (default: one per core).
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
-        /// Do not link the pages' stylesheets in the rendered HTML.
-        #[arg(long)]
-        no_css: bool,
-        #[command(flatten)]
-        site: SiteArgs,
-    },
+    Archive(ArchiveArgs),
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
     /// `id` and `tag` are as on the wire (`""` for an anonymous row or a model row,
@@ -302,6 +292,37 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+}
+
+/// `next-rsc archive`'s arguments.
+#[derive(clap::Args)]
+struct ArchiveArgs {
+    /// Files and folders to archive.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The output folder (created if needed).
+    #[arg(short, long, value_name = "OUT", required_unless_present = "jsonl")]
+    out: Option<PathBuf>,
+    /// Skip inputs that OUT/index.jsonl already lists as done, and add to it.
+    #[arg(long)]
+    resume: bool,
+    /// Write one extraction record per page to standard output (JSON Lines:
+    /// {"source","ok","error"?, …extraction}) instead of files, for xargs, GNU
+    /// parallel or a cluster's pipe stage.
+    #[arg(long)]
+    jsonl: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Do not link the pages' stylesheets in the rendered HTML.
+    #[arg(long)]
+    no_css: bool,
+    /// Write each page's HTML with no active content (see `html --safe`). The
+    /// article HTML in the JSON and the Markdown never carry any.
+    #[arg(long)]
+    safe: bool,
+    #[command(flatten)]
+    site: SiteArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -665,6 +686,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             files,
             no_css,
             scripts,
+            safe,
             strict,
             site,
             out,
@@ -672,7 +694,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut names = Documents::new(&files, out.out, "html")?;
             each_input(&files, strict, |run, file| {
                 let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
-                let html = page.to_html_with(HtmlSettings { no_css, scripts })?;
+                let html = page.to_html_with(HtmlSettings {
+                    no_css,
+                    scripts,
+                    safe,
+                })?;
                 Ok(written(
                     names.write(run, file, html.as_bytes()),
                     page.diagnostics().to_vec(),
@@ -715,28 +741,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(written(run.write(&out), rows.diagnostics.clone()))
         }),
-        Command::Archive {
-            inputs,
-            out,
-            resume,
-            jsonl,
-            threads,
-            no_css,
-            site,
-        } => archive(inputs, out, resume, jsonl, threads, no_css, site)?,
+        Command::Archive(args) => archive(args)?,
     })
 }
 
 /// `next-rsc archive`: the library's archive run with a progress bar.
-fn archive(
-    inputs: Vec<PathBuf>,
-    out: Option<PathBuf>,
-    resume: bool,
-    jsonl: bool,
-    threads: Option<usize>,
-    no_css: bool,
-    site: SiteArgs,
-) -> Result<ExitCode, Error> {
+fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
+    let ArchiveArgs {
+        inputs,
+        out,
+        resume,
+        jsonl,
+        threads,
+        no_css,
+        safe,
+        site,
+    } = args;
     use next_rsc::archive::{Archive, find_inputs, inputs as pages, jsonl_record, run};
     use rayon::prelude::*;
 
@@ -807,10 +827,12 @@ fn archive(
             source: io::Error::other("archive needs an output folder (-o OUT) or --jsonl"),
         });
     };
-    let archive = Archive::open(&out, resume, !no_css, hints).map_err(|source| Error::Io {
-        path: out.display().to_string(),
-        source,
-    })?;
+    let archive = Archive::open(&out, resume, !no_css, hints)
+        .map_err(|source| Error::Io {
+            path: out.display().to_string(),
+            source,
+        })?
+        .with_safe_html(safe);
     let failed = run(files, &archive, &|entry| {
         if !entry.ok {
             progress.suspend(|| {

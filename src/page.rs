@@ -33,6 +33,7 @@ use crate::next::page::Page as Composed;
 use crate::next::router::RouterKind;
 use crate::render::html::{HtmlOptions, write_document};
 use crate::render::markdown::MarkdownOptions;
+use crate::render::safe::write_safe_document;
 
 /// What the caller knows about an input beyond its bytes.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +52,9 @@ pub struct Options {
     /// Resolve on the calling thread only. Otherwise inputs of several megabytes are
     /// parsed on two threads.
     pub single_thread: bool,
+    /// [`Page::to_html`] writes a page with no active content (see
+    /// [`HtmlSettings::safe`]).
+    pub safe: bool,
 }
 
 /// How to write the page as HTML.
@@ -60,6 +64,11 @@ pub struct HtmlSettings {
     pub no_css: bool,
     /// Keep `<script src>` elements (Next's chunks would try to hydrate the page).
     pub scripts: bool,
+    /// No active content: no script, no `on*` handler, no `javascript:` or `data:` URL,
+    /// no frame, object, form, `<base>` or refresh; the text kept. For pages from
+    /// strangers that a browser will open. (Without it, the page is written as React's
+    /// server writes it: inline scripts included.)
+    pub safe: bool,
 }
 
 /// A page, read: everything `next-rsc` prints about it.
@@ -71,6 +80,7 @@ pub struct Page {
     flight: Vec<u8>,
     source: Option<String>,
     single_thread: bool,
+    safe: bool,
 }
 
 impl Page {
@@ -106,6 +116,7 @@ impl Page {
             flight: flight.into_owned(),
             source: options.source.clone(),
             single_thread: options.single_thread,
+            safe: options.safe,
         })
     }
 
@@ -190,7 +201,10 @@ impl Page {
     /// server rendering of the composed page, its head and stylesheets. An error when the
     /// input has no page to render (a pages-router page, a tree-only prefetch).
     pub fn to_html(&self) -> Result<String, Error> {
-        self.to_html_with(HtmlSettings::default())
+        self.to_html_with(HtmlSettings {
+            safe: self.safe,
+            ..HtmlSettings::default()
+        })
     }
 
     /// The page as HTML, written as told.
@@ -219,7 +233,18 @@ impl Page {
         };
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = write_document(page, options, &mut out);
+        let _ = if settings.safe {
+            let metadata = &self.extraction.metadata;
+            write_safe_document(
+                page,
+                options,
+                metadata.title.as_deref(),
+                metadata.lang.as_deref(),
+                &mut out,
+            )
+        } else {
+            write_document(page, options, &mut out)
+        };
         out.push('\n');
         Ok(out)
     }

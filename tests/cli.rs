@@ -714,3 +714,51 @@ fn json_layout_flags_belong_to_the_commands_that_print_json() {
     let extract = next_rsc(&["extract", "--pretty", &fixture("nextjs/v16/about.rsc")]);
     assert!(extract.status.success());
 }
+
+#[test]
+fn html_safe_has_no_active_content_and_keeps_the_text() {
+    // A real page whose own inline scripts React's server would send.
+    let page = fixture("sites/njsparser__swag.live.html");
+    let plain = next_rsc(&["html", &page]);
+    let safe = next_rsc(&["html", "--safe", &page]);
+    assert!(
+        safe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&safe.stderr)
+    );
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    let safe = String::from_utf8(safe.stdout).unwrap();
+    assert!(
+        plain.contains("<script"),
+        "the page has scripts to take out"
+    );
+    for active in [
+        "<script",
+        " onclick",
+        "javascript:",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<base",
+    ] {
+        assert!(
+            !safe.to_ascii_lowercase().contains(active),
+            "{active} in --safe output"
+        );
+    }
+    // The visible words stay.
+    let words = |html: &str| {
+        let text = next_rsc::markup::html_text(html);
+        text.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (theirs, ours) = (words(&plain), words(&safe));
+    let kept = theirs.iter().filter(|w| ours.contains(w)).count();
+    assert!(
+        kept * 100 >= theirs.len() * 98,
+        "{kept} of {} words",
+        theirs.len()
+    );
+    assert!(String::from_utf8_lossy(&next_rsc(&["html", "--help"]).stdout).contains("--safe"));
+}

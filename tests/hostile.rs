@@ -177,3 +177,46 @@ fn hostile_element_and_prop_names_never_become_markup() {
         .collect();
     assert_eq!(refused.len(), 2, "{refused:?}");
 }
+
+/// An article whose text sits 100,000 elements deep: finding its kind asks of every node
+/// whether it holds the body, which must not walk up from the body each time.
+#[test]
+fn a_deeply_nested_article_stays_linear() {
+    let depth = 100_000;
+    let body = format!(
+        r#"{}"words of the article body"{}"#,
+        r#"["$","div",null,{"children":"#.repeat(depth),
+        "}]".repeat(depth)
+    );
+    let payload = format!(
+        "0:[\"$\",\"html\",null,{{\"children\":[\"$\",\"body\",null,{{\"children\":[\"$\",\"main\",null,{{\"children\":[\"$\",\"article\",null,{{\"children\":[[\"$\",\"h1\",null,{{\"children\":\"Deep\"}}],[\"$\",\"time\",null,{{\"dateTime\":\"2025-01-01\"}}],{body}]}}]}}]}}]}}]\n"
+    );
+    let x = extract(payload.as_bytes()).unwrap();
+    assert!(x.article.is_some() || !x.diagnostics.is_empty());
+}
+
+/// A payload that carries active content, rendered in safe mode: none of it is left, its
+/// text is.
+#[test]
+fn safe_mode_leaves_no_active_content() {
+    let payload = br#"0:["$","html",null,{"children":["$","body",null,{"children":["$","div",null,{"onClick":"x","children":[["$","script",null,{"children":"alert(1)"}],["$","iframe",null,{"srcDoc":"<script>alert(2)</script>"}],["$","a",null,{"href":"javascript:alert(3)","children":"a link"}],["$","object",null,{"data":"x.swf"}],["$","meta",null,{"httpEquiv":"refresh","content":"0;url=javascript:alert(4)"}],["$","p",null,{"style":{"color":"red"},"children":"visible text"}]]}]}]}]
+"#;
+    let options = next_rsc::Options {
+        safe: true,
+        ..Default::default()
+    };
+    let html = next_rsc::Page::parse_with(payload, &options)
+        .unwrap()
+        .to_html()
+        .unwrap();
+    let lower = html.to_ascii_lowercase();
+    for active in [
+        "<script", "alert", "<iframe", "srcdoc", "<object", "refresh", "onclick",
+    ] {
+        assert!(!lower.contains(active), "{active}: {html}");
+    }
+    assert!(
+        html.contains("visible text") && html.contains("a link"),
+        "{html}"
+    );
+}

@@ -214,6 +214,9 @@ pub fn article_and_kind(
         })
         .or_else(|| metadata.authors.iter().find_map(|a| a.name.clone()))
         .or_else(|| rel_author(page, main.region));
+    // The body as content: its HTML never carries a script, a handler or a frame, since
+    // no article needs them (`render::safe`).
+    let html = crate::render::safe::sanitize(&html);
     let word_count = word_count(&text);
     // A body drawn wholly from one Markdown prop: its Markdown, as the author wrote it.
     // (The body is its own part when it is the drawn element.)

@@ -179,6 +179,10 @@ impl Shape {
                 });
         }
         if let Some(region) = region {
+            // The body's ancestors, found once (asked of every node below the region).
+            let above_body: std::collections::HashSet<NodeIndex> = main
+                .map(|m| stats.ancestors(m.body).collect())
+                .unwrap_or_default();
             let mut counted: Vec<NodeIndex> = Vec::new();
             for (d, _) in page.descendants(region) {
                 let Some(el) = page.element(d) else { continue };
@@ -198,8 +202,9 @@ impl Shape {
                     shape.dated_text = true;
                 }
                 // Columns of a layout, one of which holds the body, are not cards.
-                let holds_body = main.is_some_and(|m| d != m.body && stats.is_ancestor(d, m.body));
-                if let Some(cards) = card_list(page, stats, d).filter(|&c| c >= 2 && !holds_body) {
+                if let Some(cards) =
+                    card_list(page, stats, d).filter(|&c| c >= 2 && !above_body.contains(&d))
+                {
                     shape.cards += cards;
                     shape.card_words += stats.words[d as usize];
                     counted.push(d);

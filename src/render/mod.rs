@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod safe;
 
 pub use html::{HtmlOptions, to_html, write_document};
 pub use markdown::{MarkdownOptions, html_to_markdown};
