@@ -350,3 +350,37 @@ fn a_post_whose_text_is_not_in_the_payload_has_no_article_and_says_why() {
             .any(|d| d.kind == next_rsc::DiagnosticKind::ArticleNotInPayload)
     );
 }
+
+/// A docs site's inline theme script: Next's `Script` with no `strategy`, its client
+/// reference a Turbopack module number (`I[79520,[…],""]`). Its source is code, never
+/// text: not in the article, not in the rendered page.
+#[test]
+fn an_inline_script_without_a_strategy_is_never_text() {
+    let body = format!(
+        r#"[["$","$L2",null,{{"id":"theme-init","children":"try{{var t=localStorage.getItem('theme');document.documentElement.dataset.theme=t||'light'}}catch(e){{}}"}}],["$","main",null,{{"children":["$","article",null,{{"children":[["$","h1",null,{{"children":"Configuration"}}],{}]}}]}}]]"#,
+        paragraphs(8)
+    );
+    let rows = "2:I[79520,[\"/_next/static/chunks/a.js\"],\"\"]\n";
+    let input = page(
+        rows,
+        &["posts", "[slug]configuration"],
+        &title("Configuration"),
+        &body,
+    );
+    let x = extraction(&input);
+    assert!(!x.article.expect("an article").text.contains("localStorage"));
+    let html = next_rsc::Page::parse(&input).unwrap().to_html().unwrap();
+    assert!(!html.contains("localStorage"), "{html}");
+    // A client component that shows its text is not taken for one.
+    let shown = r#"["$","main",null,{"children":["$","article",null,{"children":[["$","h1",null,{"children":"Notes"}],["$","$L2",null,{"id":"n","children":"Call it (once) when ready."}]]}]}]"#;
+    let html = next_rsc::Page::parse(&page(
+        rows,
+        &["posts", "[slug]notes"],
+        &title("Notes"),
+        shown,
+    ))
+    .unwrap()
+    .to_html()
+    .unwrap();
+    assert!(html.contains("Call it (once) when ready."), "{html}");
+}

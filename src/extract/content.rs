@@ -55,7 +55,7 @@ impl Stats {
                     s.words[i as usize] = word_count(t);
                 }
                 PageNode::Element(el) => {
-                    if super::text::is_unread(el) {
+                    if super::text::is_unread(page, el) {
                         continue;
                     }
                     if let Some(html) = inner_html(el) {

@@ -9,13 +9,13 @@ use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode};
 use crate::render::html::inner_html;
 
 /// An element whose content is not read: a script, a style … or Next's `Script`.
-pub(crate) fn is_unread(el: &PageElement) -> bool {
+pub(crate) fn is_unread(page: &Page, el: &PageElement) -> bool {
     match &el.kind {
         ElementKind::Host(tag) => {
             UNREAD_ELEMENTS.contains(&tag.as_str())
                 || tag == "pre" && el.str_prop("className").is_some_and(is_diagram_class)
         }
-        _ => crate::render::html::is_next_script(el),
+        _ => crate::render::html::is_next_script(page, el),
     }
 }
 
@@ -76,7 +76,7 @@ pub fn readable_text(page: &Page, index: NodeIndex) -> String {
         match page.node(index) {
             PageNode::Text(t) => push_text(&mut raw, t, pre > 0),
             PageNode::Element(el) => {
-                if is_unread(el) {
+                if is_unread(page, el) {
                     continue;
                 }
                 if let ElementKind::Host(tag) = &el.kind {

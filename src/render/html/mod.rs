@@ -406,7 +406,7 @@ impl<'p> Writer<'p> {
     ) {
         let page = self.page;
         let out = &mut self.out;
-        match client_role(el) {
+        match client_role(page, el) {
             ClientRole::Link => {
                 out.push_str("<a href=\"");
                 escape_into(&sanitize_url(&link_href(el).unwrap_or_default()), out);

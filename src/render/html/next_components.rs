@@ -3,7 +3,7 @@
 //! `<script>`, its layout routers, boundaries and outlets as their content; any other
 //! client component as the server-rendered content it was given.
 
-use crate::next::page::{ElementKind, PageElement, PropValue};
+use crate::next::page::{ElementKind, Page, PageElement, PageNode, PropValue};
 
 /// What a client component is written as.
 pub(super) enum ClientRole {
@@ -42,7 +42,7 @@ pub(super) const NEXT_WRAPPERS: [&str; 18] = [
     "InnerLayoutRouter",
 ];
 
-pub(super) fn client_role(el: &PageElement) -> ClientRole {
+pub(super) fn client_role(page: &Page, el: &PageElement) -> ClientRole {
     let ElementKind::Client { export, .. } = &el.kind else {
         return ClientRole::Transparent;
     };
@@ -62,7 +62,7 @@ pub(super) fn client_role(el: &PageElement) -> ClientRole {
     {
         return ClientRole::Image;
     }
-    if is_next_script(el) {
+    if is_next_script(page, el) {
         return ClientRole::Script;
     }
     ClientRole::Other
@@ -71,7 +71,7 @@ pub(super) fn client_role(el: &PageElement) -> ClientRole {
 /// Next's `Script`, by its props (Turbopack names its module by a number, so the
 /// reference says nothing): a loading `strategy` of Next's, or an `src` naming a
 /// JavaScript file and nothing to show. Its children are script source, never text.
-pub(crate) fn is_next_script(el: &PageElement) -> bool {
+pub(crate) fn is_next_script(page: &Page, el: &PageElement) -> bool {
     if !matches!(el.kind, ElementKind::Client { .. }) {
         return false;
     }
@@ -88,6 +88,55 @@ pub(crate) fn is_next_script(el: &PageElement) -> bool {
         .str_prop("src")
         .is_some_and(|s| s.ends_with(".js") || s.contains(".js?"));
     el.children.is_empty() && (strategy.is_some() || script_like && el.prop("alt").is_none())
+        || inline_script(page, el)
+}
+
+/// Props a `Script` with its source inline takes (none a component that shows text would
+/// be given alone).
+const INLINE_SCRIPT_PROPS: [&str; 14] = [
+    "id",
+    "children",
+    "dangerouslySetInnerHTML",
+    "nonce",
+    "type",
+    "onLoad",
+    "onReady",
+    "onError",
+    "async",
+    "defer",
+    "crossOrigin",
+    "integrity",
+    "referrerPolicy",
+    "noModule",
+];
+
+/// Next's `Script` with its source inline and no `strategy` (the default one): an `id`
+/// (Next asks for one) or `dangerouslySetInnerHTML`, no prop a `<script>` would not take,
+/// and text that reads as code (`try{var t=localStorage…}`).
+fn inline_script(page: &Page, el: &PageElement) -> bool {
+    let props_fit = el
+        .props
+        .iter()
+        .all(|(k, _)| INLINE_SCRIPT_PROPS.contains(&k.as_str()) || k.starts_with("data-"));
+    if !props_fit || el.prop("id").is_none() && inner_html(el).is_none() {
+        return false;
+    }
+    let source = match inner_html(el) {
+        Some(html) => html.to_string(),
+        None if !el.children.is_empty()
+            && el
+                .children
+                .iter()
+                .all(|&c| matches!(page.node(c), PageNode::Text(_))) =>
+        {
+            page.text_of_children(el)
+        }
+        None => return false,
+    };
+    let code = source.trim();
+    code.contains('(')
+        && code.contains(')')
+        && (code.contains(';') || code.contains('{') || code.contains("=>"))
 }
 
 /// Props of `Link` that are Next's, not the `<a>`'s.
