@@ -438,6 +438,14 @@ impl<'p> Writer<'p> {
                 }
                 out.push_str("/>");
             }
+            // `beforeInteractive`: what Next's server writes in its place, a script that
+            // hands the script to Next's runtime (`self.__next_s`).
+            ClientRole::Script if el.str_prop("strategy") == Some("beforeInteractive") => {
+                let children = self.page.text_of_children(el);
+                out.push_str("<script>");
+                out.push_str(&break_end_tag(&next_s_push(el, &children), "script"));
+                out.push_str("</script>");
+            }
             ClientRole::Script => {
                 if self.options.scripts {
                     out.push_str("<script");
@@ -794,6 +802,19 @@ mod tests {
         let mut document = String::new();
         write_document(&page, HtmlOptions::default(), &mut document).unwrap(); // ok: a test
         assert!(!document.contains("/s.js") && document.contains("<script>if (a"));
+    }
+
+    #[test]
+    fn before_interactive_scripts_are_handed_to_next_s_as_next_writes_them() {
+        let payload = r#"1:I[79520,[],""]
+0:["$","body",null,{"children":[["$","$L1",null,{"id":"theme","strategy":"beforeInteractive","children":"try{document.documentElement.dataset.t=localStorage.t}catch(e){}</script>"}],["$","p",null,{"children":"text"}]]}]"#;
+        let page = page_of(payload.as_bytes());
+        let mut writer = Writer::new(&page, HtmlOptions::default(), false);
+        writer.write(page.roots());
+        assert_eq!(
+            writer.out,
+            "<body><script>(self.__next_s=self.__next_s||[]).push([0,{\"dangerouslySetInnerHTML\":{\"__html\":\"try{document.documentElement.dataset.t=localStorage.t}catch(e){}</\\u0073cript>\"},\"id\":\"theme\"}])</script><p>text</p></body>"
+        );
     }
 
     #[test]

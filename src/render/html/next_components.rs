@@ -193,3 +193,46 @@ pub(crate) fn inner_html(el: &PageElement) -> Option<&str> {
         _ => None,
     }
 }
+
+/// The inline script Next's `Script` writes on the server for `beforeInteractive`:
+/// `(self.__next_s=self.__next_s||[]).push([src or 0, {…props, id}])`, inline source as
+/// `dangerouslySetInnerHTML` (`client/script.tsx`).
+pub(super) fn next_s_push(el: &PageElement, children: &str) -> String {
+    const NOT_PASSED: [&str; 7] = [
+        "id",
+        "src",
+        "onLoad",
+        "onReady",
+        "strategy",
+        "onError",
+        "stylesheets",
+    ];
+    // Written by hand: the object keeps the order JavaScript gives it (the props in
+    // order, `id` last).
+    let json = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+    let mut fields: Vec<String> = el
+        .props
+        .iter()
+        .filter(|(name, _)| !NOT_PASSED.contains(&name.as_str()) && name != "children")
+        .filter_map(|(name, value)| {
+            Some(format!(
+                "{}:{}",
+                json(name),
+                serde_json::to_string(value).ok()?
+            ))
+        })
+        .collect();
+    let src = el.str_prop("src").filter(|s| !s.is_empty());
+    if src.is_none() && !children.is_empty() && inner_html(el).is_none() {
+        fields.push(format!(
+            "\"dangerouslySetInnerHTML\":{{\"__html\":{}}}",
+            json(&children)
+        ));
+    }
+    if let Some(id) = el.prop("id").and_then(|v| serde_json::to_string(v).ok()) {
+        fields.push(format!("\"id\":{id}"));
+    }
+    let first = src.map_or("0".to_string(), |s| json(&s));
+    let entry = format!("[{first},{{{}}}]", fields.join(","));
+    format!("(self.__next_s=self.__next_s||[]).push({entry})")
+}
