@@ -226,13 +226,13 @@ pub(super) fn next_s_push(el: &PageElement, children: &str) -> String {
     if src.is_none() && !children.is_empty() && inner_html(el).is_none() {
         fields.push(format!(
             "\"dangerouslySetInnerHTML\":{{\"__html\":{}}}",
-            json(&children)
+            json(children)
         ));
     }
     if let Some(id) = el.prop("id").and_then(|v| serde_json::to_string(v).ok()) {
         fields.push(format!("\"id\":{id}"));
     }
-    let first = src.map_or("0".to_string(), |s| json(&s));
+    let first = src.map_or("0".to_string(), json);
     let entry = format!("[{first},{{{}}}]", fields.join(","));
     format!("(self.__next_s=self.__next_s||[]).push({entry})")
 }
