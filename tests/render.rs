@@ -454,3 +454,52 @@ fn percent_decoded(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Next's `Image` written as Next's server writes it (images served as they are, as the
+/// patterns site is configured): every `<img data-nimg>` of a route's server HTML is in
+/// the HTML rendered from its flight, byte for byte.
+#[test]
+fn next_images_are_written_as_the_server_writes_them() {
+    let mut checked = 0;
+    for version in [
+        "v14-plain",
+        "v151-plain",
+        "v155-plain",
+        "v155t-plain",
+        "v16-plain",
+    ] {
+        let dir = common::fixtures()
+            .join("patterns")
+            .join(version)
+            .join("posts");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let html_path = entry.path();
+            if html_path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let server = String::from_utf8(read_file(&html_path)).unwrap();
+            let flight = read_file(&html_path.with_extension("txt"));
+            let ours = next_rsc::Page::parse(&flight).unwrap().to_html().unwrap();
+            let mut at = 0;
+            while let Some(start) = server[at..].find("<img ") {
+                let start = at + start;
+                let end = start + server[start..].find('>').unwrap() + 1;
+                let img = &server[start..end];
+                at = end;
+                if !img.contains("data-nimg") {
+                    continue;
+                }
+                assert!(
+                    ours.contains(img),
+                    "{}: {img} not in ours",
+                    html_path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "{checked} images");
+}

@@ -416,28 +416,7 @@ impl<'p> Writer<'p> {
                 stack.push(Step::Close("a"));
                 stack.push(Step::Nodes(&el.children));
             }
-            ClientRole::Image => {
-                let src = match el.prop("src") {
-                    Some(PropValue::String(s)) => s.clone(),
-                    // A static import: {src, width, height, blurDataURL}.
-                    Some(PropValue::Object(entries)) => entries
-                        .iter()
-                        .find_map(|(k, v)| match (k.as_str(), v) {
-                            ("src", PropValue::String(s)) => Some(s.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                };
-                out.push_str("<img");
-                write_attributes("img", el, &IMAGE_ONLY, out);
-                if !src.is_empty() {
-                    out.push_str(" src=\"");
-                    escape_into(&sanitize_url(&src), out);
-                    out.push('"');
-                }
-                out.push_str("/>");
-            }
+            ClientRole::Image => write_image(el, out),
             // `beforeInteractive`: what Next's server writes in its place, a script that
             // hands the script to Next's runtime (`self.__next_s`).
             ClientRole::Script if el.str_prop("strategy") == Some("beforeInteractive") => {
@@ -760,7 +739,7 @@ mod tests {
 0:["$","div",null,{"children":[["$","$L1",null,{"href":"/a","prefetch":false,"className":"l","children":"A"}],["$","$L2",null,{"src":"/i.png","alt":"I","width":10,"height":20,"priority":true}],["$","$L3",null,{"icon":["$","b",null,{"children":"*"}],"children":"w"}]]}]"#;
         assert_eq!(
             body_of(payload),
-            r#"<div><a href="/a" class="l">A</a><img alt="I" height="20" width="10" src="/i.png"/><rsc-client data-rsc-client="3#Widget"><b>*</b>w</rsc-client></div>"#
+            r#"<div><a href="/a" class="l">A</a><img alt="I" fetchpriority="high" width="10" height="20" decoding="async" data-nimg="1" style="color:transparent" src="/i.png"/><rsc-client data-rsc-client="3#Widget"><b>*</b>w</rsc-client></div>"#
         );
     }
 

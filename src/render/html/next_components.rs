@@ -3,6 +3,8 @@
 //! `<script>`, its layout routers, boundaries and outlets as their content; any other
 //! client component as the server-rendered content it was given.
 
+use super::attributes::{attribute, sanitize_url, truthy, write_attributes};
+use crate::markup::escape_into;
 use crate::next::page::{ElementKind, Page, PageElement, PageNode, PropValue};
 
 /// What a client component is written as.
@@ -155,8 +157,12 @@ pub(super) const LINK_ONLY: [&str; 11] = [
 ];
 
 /// Props of `Image` that are Next's, not the `<img>`'s.
-pub(super) const IMAGE_ONLY: [&str; 10] = [
+pub(super) const IMAGE_ONLY: [&str; 14] = [
     "src",
+    "width",
+    "height",
+    "loading",
+    "style",
     "fill",
     "priority",
     "quality",
@@ -235,4 +241,73 @@ pub(super) fn next_s_push(el: &PageElement, children: &str) -> String {
     let first = src.map_or("0".to_string(), json);
     let entry = format!("[{first},{{{}}}]", fields.join(","));
     format!("(self.__next_s=self.__next_s||[]).push({entry})")
+}
+
+/// Next's `Image` as its server writes it when the image is served as it is (what a
+/// static export must do, and all the flight can tell): `loading="lazy"` unless it has
+/// priority, the size (from the props, else from a static import), `decoding="async"`,
+/// `data-nimg`, `color:transparent` (and the fill layout) in its style, then `src`.
+/// An optimised build would point `src` and `srcSet` at `/_next/image`, which the
+/// payload does not say.
+pub(super) fn write_image(el: &PageElement, out: &mut String) {
+    let import = match el.prop("src") {
+        Some(PropValue::Object(entries)) => Some(entries.as_slice()),
+        _ => None,
+    };
+    let from_import = |key: &str| {
+        import.and_then(|entries| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    };
+    let src = match el.prop("src") {
+        Some(PropValue::String(s)) => s.clone(),
+        _ => match from_import("src") {
+            Some(PropValue::String(s)) => s.clone(),
+            _ => String::new(),
+        },
+    };
+    let fill = el.prop("fill").is_some_and(truthy);
+    let priority = el.prop("priority").is_some_and(truthy);
+    out.push_str("<img");
+    write_attributes("img", el, &IMAGE_ONLY, out);
+    match el.prop("loading") {
+        Some(loading) => attribute("img", "loading", loading, out),
+        None if !priority => out.push_str(" loading=\"lazy\""),
+        None => out.push_str(" fetchpriority=\"high\""),
+    }
+    if !fill {
+        for key in ["width", "height"] {
+            if let Some(size) = el.prop(key).or_else(|| from_import(key)) {
+                attribute("img", key, size, out);
+            }
+        }
+    }
+    out.push_str(" decoding=\"async\"");
+    out.push_str(if fill {
+        " data-nimg=\"fill\""
+    } else {
+        " data-nimg=\"1\""
+    });
+    let mut style: Vec<(String, PropValue)> = Vec::new();
+    if fill {
+        for (k, v) in [
+            ("position", "absolute"),
+            ("height", "100%"),
+            ("width", "100%"),
+        ]
+        .into_iter()
+        .chain([("left", "0"), ("top", "0"), ("right", "0"), ("bottom", "0")])
+        {
+            style.push((k.into(), PropValue::String(v.into())));
+        }
+    }
+    if let Some(PropValue::Object(own)) = el.prop("style") {
+        style.extend(own.iter().cloned());
+    }
+    style.push(("color".into(), PropValue::String("transparent".into())));
+    attribute("img", "style", &PropValue::Object(style), out);
+    if !src.is_empty() {
+        out.push_str(" src=\"");
+        escape_into(&sanitize_url(&src), out);
+        out.push('"');
+    }
+    out.push_str("/>");
 }
