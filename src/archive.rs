@@ -772,6 +772,8 @@ impl Archive {
                 },
                 no_css: !self.css,
                 scripts: false,
+                // A web archive's record knows its URL: assets load from the site.
+                base: document.url.as_deref(),
             };
             let mut html = String::new();
             let _ = if self.safe {

@@ -230,6 +230,7 @@ impl Page {
             },
             no_css: settings.no_css,
             scripts: settings.scripts,
+            base: self.document.url.as_deref(),
         };
         let mut out = String::new();
         // Writing into a String cannot fail.

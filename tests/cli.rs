@@ -762,3 +762,23 @@ fn html_safe_has_no_active_content_and_keeps_the_text() {
     );
     assert!(String::from_utf8_lossy(&next_rsc(&["html", "--help"]).stdout).contains("--safe"));
 }
+
+#[test]
+fn with_the_page_url_the_rendered_page_loads_its_assets_from_the_site() {
+    let page = fixture("nextjs/v16/post-hello.rsc");
+    let url = "https://example.com/posts/hello";
+    let plain = String::from_utf8(next_rsc(&["html", "--url", url, &page]).stdout).unwrap();
+    assert!(
+        plain.contains("<head><base href=\"https://example.com/posts/hello\"/>"),
+        "{plain}"
+    );
+    let safe =
+        String::from_utf8(next_rsc(&["html", "--safe", "--url", url, &page]).stdout).unwrap();
+    assert!(!safe.contains("<base"));
+    assert!(
+        safe.contains("<link rel=\"stylesheet\" href=\"https://example.com/_next/"),
+        "{safe}"
+    );
+    // Relative links of the body are made absolute instead.
+    assert!(!safe.contains("href=\"/"), "{safe}");
+}

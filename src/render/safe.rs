@@ -33,6 +33,16 @@ pub fn sanitize(html: &str) -> String {
     cleaner().clean(html).to_string()
 }
 
+/// The same, relative URLs made absolute against the page's URL (`<base>` is not safe).
+fn sanitize_against(html: &str, base: Option<&str>) -> String {
+    let base = base.and_then(|b| url::Url::parse(b).ok());
+    let mut cleaner = cleaner();
+    if let Some(base) = base {
+        cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+    }
+    cleaner.clean(html).to_string()
+}
+
 /// The composed page as a complete HTML document with no active content: its body
 /// sanitised, its head rebuilt from what is safe (charset, viewport, title, the page's
 /// stylesheets by `http(s)` or relative URL).
@@ -46,10 +56,11 @@ pub fn write_safe_document(
     let mut whole = String::new();
     let unsafe_options = HtmlOptions {
         scripts: false,
+        base: None,
         ..options
     };
     write_document(page, unsafe_options, &mut whole)?;
-    let body = sanitize(&whole);
+    let body = sanitize_against(&whole, options.base);
     let mut head = String::from("<meta charset=\"utf-8\"/>");
     head.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>");
     if let Some(title) = title {
@@ -58,9 +69,14 @@ pub fn write_safe_document(
         head.push_str("</title>");
     }
     if !options.no_css {
+        let base = options.base.and_then(|b| url::Url::parse(b).ok());
         for href in options.stylesheets.iter().filter(|h| is_plain_url(h)) {
+            let absolute = base.as_ref().and_then(|b| b.join(href).ok());
             head.push_str("<link rel=\"stylesheet\" href=\"");
-            escape_into(href, &mut head);
+            escape_into(
+                absolute.as_ref().map_or(href.as_str(), |u| u.as_str()),
+                &mut head,
+            );
             head.push_str("\"/>");
         }
     }

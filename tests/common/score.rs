@@ -763,6 +763,7 @@ fn score_rendered(
         stylesheets: &document.next.assets.css,
         no_css: false,
         scripts: false,
+        base: None,
     };
     let mut out = String::new();
     let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);

@@ -40,6 +40,9 @@ pub struct HtmlOptions<'a> {
     /// Keep `<script src>` elements. Off by default: Next's chunk scripts would try to
     /// hydrate the page and fail when it is opened from a file. Inline scripts stay.
     pub scripts: bool,
+    /// The page's URL, when known: a `<base href>` opens the head, so that the page's
+    /// stylesheets, images and fonts load from its site when the file is opened.
+    pub base: Option<&'a str>,
 }
 
 /// The composed page as a complete HTML document.
@@ -114,6 +117,16 @@ pub fn write_document(page: &Page, options: HtmlOptions<'_>, out: &mut impl Writ
             out.write_str(&open)?;
         }
         None => out.write_str("<head>")?,
+    }
+    if let Some(base) = options
+        .base
+        .filter(|b| b.starts_with("http://") || b.starts_with("https://"))
+    {
+        out.write_str("<base href=\"")?;
+        let mut escaped = String::new();
+        escape_into(base, &mut escaped);
+        out.write_str(&escaped)?;
+        out.write_str("\"/>")?;
     }
     out.write_str(&head_html)?;
     out.write_str("</head>")?;
