@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -618,7 +618,9 @@ fn short_hash(text: &str) -> String {
 /// An archive being written: the output folder, the index, the names taken.
 pub struct Archive {
     out: PathBuf,
-    index: Mutex<BufWriter<File>>,
+    /// The index, written a whole record at a time (one `write` per line), so that a run
+    /// killed at any moment leaves whole lines and at most a partial last one.
+    index: Mutex<Index>,
     names: Mutex<HashSet<String>>,
     done: HashSet<String>,
     css: bool,
@@ -635,35 +637,65 @@ impl Archive {
     }
 
     /// Opens (or, with `resume`, continues) an archive in `out`.
+    ///
+    /// Resuming keeps the records of the inputs that were done, once each (the last record
+    /// of a source wins), and drops the rest: failed inputs and a partial last line left by
+    /// a run that was killed, which are done again. The index is rewritten to a temporary
+    /// file and renamed over the old one, so it is never half written.
     pub fn open(out: &Path, resume: bool, css: bool, site: SiteHints) -> io::Result<Archive> {
         fs::create_dir_all(out)?;
         let index_path = out.join("index.jsonl");
         let mut done = HashSet::new();
         let mut names = HashSet::new();
+        let mut kept: Vec<String> = Vec::new();
         if resume && index_path.exists() {
-            for line in BufReader::new(File::open(&index_path)?).lines() {
-                let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line?) else {
+            let text = fs::read(&index_path)?;
+            // Only complete lines: a run killed mid-write leaves a partial last one.
+            let complete = match memchr::memrchr(b'\n', &text) {
+                Some(end) => &text[..=end],
+                None => &text[..0],
+            };
+            let mut last: std::collections::HashMap<String, (usize, serde_json::Value)> =
+                Default::default();
+            for (at, line) in String::from_utf8_lossy(complete).lines().enumerate() {
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
                     continue;
                 };
-                if entry["ok"] == true
-                    && let Some(source) = entry["source"].as_str()
-                {
-                    done.insert(source.to_string());
-                    if let Some(json) = entry["files"]["json"].as_str() {
-                        names.insert(json.trim_end_matches(".json").to_string());
-                    }
+                if let Some(source) = entry["source"].as_str() {
+                    last.insert(source_key(source), (at, entry));
                 }
             }
+            let mut records: Vec<(usize, serde_json::Value)> = last.into_values().collect();
+            records.sort_by_key(|(at, _)| *at);
+            for (_, entry) in records {
+                if entry["ok"] != true {
+                    continue;
+                }
+                if let Some(source) = entry["source"].as_str() {
+                    done.insert(source_key(source));
+                }
+                if let Some(json) = entry["files"]["json"].as_str() {
+                    names.insert(json.trim_end_matches(".json").to_string());
+                }
+                kept.push(entry.to_string());
+            }
         }
-        let index = fs::OpenOptions::new()
-            .create(true)
-            .append(resume)
-            .write(true)
-            .truncate(!resume)
-            .open(&index_path)?;
+        let partial = out.join(".index.jsonl.partial");
+        let mut fresh = File::create(&partial)?;
+        for line in &kept {
+            fresh.write_all(format!("{line}\n").as_bytes())?;
+        }
+        fresh.sync_all()?;
+        drop(fresh);
+        fs::rename(&partial, &index_path)?;
+        let index = fs::OpenOptions::new().append(true).open(&index_path)?;
         Ok(Archive {
             out: out.to_path_buf(),
-            index: Mutex::new(BufWriter::new(index)),
+            index: Mutex::new(Index {
+                file: index,
+                written: 0,
+                failed: None,
+            }),
             names: Mutex::new(names),
             done,
             css,
@@ -674,7 +706,7 @@ impl Archive {
 
     /// True when `--resume` found the input already done.
     pub fn is_done(&self, source: &str) -> bool {
-        self.done.contains(source)
+        self.done.contains(&source_key(source))
     }
 
     /// Processes one input: writes its files and its index line.
@@ -704,7 +736,7 @@ impl Archive {
         if let Ok(line) = serde_json::to_string(&entry)
             && let Ok(mut index) = self.index.lock()
         {
-            let _ = writeln!(index, "{line}");
+            index.append(&line);
         }
         entry
     }
@@ -742,13 +774,15 @@ impl Archive {
             names.insert(name.clone());
             name
         };
+        // Each file is written whole under a temporary name and renamed: the index names
+        // only files that are complete (a full disk fails the page, never leaves it short).
         let write = |ext: &str, text: &str| -> Result<String, String> {
             let relative = format!("{name}.{ext}");
             let path = self.out.join(&relative);
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
             }
-            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            write_whole(&path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(relative)
         };
         let json = serde_json::to_string_pretty(extraction).map_err(|e| e.to_string())?;
@@ -792,12 +826,84 @@ impl Archive {
         Ok(())
     }
 
-    /// Flushes the index.
+    /// Makes the index durable, and says whether every record reached it.
     pub fn finish(&self) -> io::Result<()> {
         match self.index.lock() {
-            Ok(mut index) => index.flush(),
+            Ok(mut index) => index.finish(),
             Err(_) => Err(io::Error::other("the index writer is poisoned")),
         }
+    }
+}
+
+/// The archive's index file.
+struct Index {
+    file: File,
+    /// Records written since the last sync.
+    written: usize,
+    /// The first write that failed: the run must not end as if the index were whole.
+    failed: Option<io::Error>,
+}
+
+/// Records between two syncs of the index to the disk.
+const SYNC_EVERY: usize = 256;
+
+impl Index {
+    /// Appends one record as one `write` of the whole line.
+    fn append(&mut self, line: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        let mut record = String::with_capacity(line.len() + 1);
+        record.push_str(line);
+        record.push('\n');
+        if let Err(e) = self.file.write_all(record.as_bytes()) {
+            self.failed = Some(e);
+            return;
+        }
+        self.written += 1;
+        if self.written >= SYNC_EVERY {
+            self.written = 0;
+            if let Err(e) = self.file.sync_data() {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.file.sync_all()
+    }
+}
+
+/// Writes a file whole or not at all: to a temporary name beside it, then renamed.
+fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let result = fs::write(&partial, bytes).and_then(|()| fs::rename(&partial, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    result
+}
+
+/// The key of an input's source for `--resume`: its canonical path (so `./in/a.txt` and
+/// `in/a.txt` are one input), with a web archive record's URI kept after the `#`.
+fn source_key(source: &str) -> String {
+    let (file, record) = match source.find(".warc#").or_else(|| source.find(".warc.gz#")) {
+        Some(at) => {
+            let hash = at + source[at..].find('#').unwrap_or(0);
+            (&source[..hash], &source[hash..])
+        }
+        None => (source, ""),
+    };
+    match fs::canonicalize(file) {
+        Ok(path) => format!("{}{record}", path.display()),
+        Err(_) => source.to_string(),
     }
 }
 

@@ -801,20 +801,38 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
     };
     if jsonl {
         let failed = std::sync::atomic::AtomicUsize::new(0);
+        let write_error: std::sync::Mutex<Option<io::Error>> = std::sync::Mutex::new(None);
         let stdout = io::stdout();
         pages(files)
             .par_bridge()
             .filter(|input| !next_rsc::archive::is_stray_text(input))
             .for_each(|input| {
+                if write_error.lock().is_ok_and(|e| e.is_some()) {
+                    return;
+                }
                 let (ok, line) = jsonl_record(&input, &hints);
                 if !ok {
                     failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
+                // One write of the whole record: processes appending to one file never
+                // interleave their lines.
+                let mut record = line.into_bytes();
+                record.push(b'\n');
                 let mut lock = stdout.lock();
-                let _ = writeln!(lock, "{line}");
+                if let Err(e) = lock.write_all(&record).and_then(|()| lock.flush())
+                    && let Ok(mut first) = write_error.lock()
+                {
+                    first.get_or_insert(e);
+                }
                 progress.inc(1);
             });
         progress.finish_and_clear();
+        if let Some(e) = write_error.into_inner().ok().flatten() {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                eprintln!("next-rsc: cannot write to standard output: {e}");
+            }
+            return Ok(ExitCode::from(2));
+        }
         return Ok(if failed.into_inner() > 0 || !problems.is_empty() {
             ExitCode::from(1)
         } else {

@@ -782,3 +782,62 @@ fn with_the_page_url_the_rendered_page_loads_its_assets_from_the_site() {
     // Relative links of the body are made absolute instead.
     assert!(!safe.contains("href=\"/"), "{safe}");
 }
+
+/// A run killed mid-write leaves a partial last line; resuming repairs it, does the
+/// unfinished and the failed inputs again, and lists every input once, however its path
+/// was written.
+#[test]
+fn resuming_an_interrupted_archive_lists_every_input_once() {
+    let dir = temp_dir("resume-interrupted");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for name in ["about.rsc", "post-hello.rsc", "home.rsc"] {
+        std::fs::copy(
+            common::fixtures().join("nextjs/v16").join(name),
+            input.join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(input.join("broken.rsc"), "not a flight payload at all").unwrap();
+    let out = dir.join("out");
+    let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
+    let first = next_rsc(&["archive", &input_arg, "-o", &out_arg]);
+    assert_eq!(first.status.code(), Some(1), "the broken input fails");
+    // As if killed in the middle of writing a record.
+    let index = out.join("index.jsonl");
+    let mut text = std::fs::read_to_string(&index).unwrap();
+    text.push_str(r#"{"source":"half a rec"#);
+    std::fs::write(&index, text).unwrap();
+    // Resumed with the same folder written another way.
+    let other_way = format!("{}/./", input.display());
+    let resumed = next_rsc(&["archive", &other_way, "-o", &out_arg, "--resume"]);
+    assert_eq!(resumed.status.code(), Some(1));
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(text.ends_with('\n'));
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is a whole record"))
+        .collect();
+    assert_eq!(records.len(), 4, "{text}");
+    assert_eq!(records.iter().filter(|r| r["ok"] == true).count(), 3);
+    // No file is left half written under its own name.
+    for entry in std::fs::read_dir(&out).unwrap().flatten() {
+        assert!(!entry.file_name().to_string_lossy().ends_with(".partial"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Records that cannot be written are an error, not a quiet exit 0.
+#[test]
+fn archive_jsonl_fails_when_its_output_cannot_be_written() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not a Linux machine
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(["archive", "--jsonl", &fixture("nextjs/v16/about.rsc")])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+}
