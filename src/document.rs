@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::path::Path;
 
-use crate::error::{Diagnostic, DiagnosticKind, Error};
+use crate::error::{Diagnostic, DiagnosticKind, Error, capped};
 use crate::flight::{self, ResolveOptions};
 use crate::input::{Source, detect};
 use crate::next::classify::classify;
@@ -149,6 +149,7 @@ fn from_flight(
             .map(|why| Diagnostic::new(0, None, DiagnosticKind::PageIncomplete, why.clone())),
     );
     diagnostics.extend(tree.diagnostics.iter().cloned());
+    let diagnostics = capped(diagnostics);
     Ok(Document {
         next,
         page,

@@ -55,6 +55,9 @@ pub enum DiagnosticKind {
     /// An element type or a prop name that React's server renderer refuses ("Invalid
     /// tag", an unsafe attribute name): never written as markup.
     InvalidName,
+    /// More problems than are worth listing: the first ones are, and this says how many
+    /// more there were.
+    TooManyProblems,
     /// Part of the page is not in the response (a prefetch, a navigation that starts below
     /// the layouts the browser keeps, a slot without data) or was cut by a bound.
     PageIncomplete,
@@ -96,6 +99,30 @@ impl fmt::Display for Diagnostic {
             None => write!(f, "at byte {}: {}", self.offset, self.message),
         }
     }
+}
+
+/// The most diagnostics kept for one input: a damaged or random input can have one
+/// problem every few bytes, and a reader needs the first ones and their count.
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
+/// Keeps the first [`MAX_DIAGNOSTICS`], and says how many more there were.
+pub fn capped(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let already = diagnostics.len() == MAX_DIAGNOSTICS + 1
+        && diagnostics
+            .last()
+            .is_some_and(|d| d.kind == DiagnosticKind::TooManyProblems);
+    if diagnostics.len() > MAX_DIAGNOSTICS && !already {
+        let left_out = diagnostics.len() - MAX_DIAGNOSTICS;
+        let at = diagnostics[MAX_DIAGNOSTICS].offset;
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+        diagnostics.push(Diagnostic::new(
+            at,
+            None,
+            DiagnosticKind::TooManyProblems,
+            format!("{left_out} more problems from here on are left out"),
+        ));
+    }
+    diagnostics
 }
 
 /// A failure that left nothing usable.

@@ -441,8 +441,24 @@ impl Run {
     fn report(&mut self, file: &str, diagnostics: &[Diagnostic]) {
         let stderr = io::stderr();
         let mut err = stderr.lock();
-        for d in diagnostics {
-            let _ = writeln!(err, "next-rsc: {file}: {d}");
+        // The first ones, and how many more (an input already capped says so itself).
+        let shown = next_rsc::error::MAX_DIAGNOSTICS + 1;
+        let capped = next_rsc::error::capped(diagnostics.iter().take(shown * 2).cloned().collect());
+        let more = diagnostics.len().saturating_sub(shown * 2);
+        for d in &capped {
+            match d.kind {
+                next_rsc::DiagnosticKind::TooManyProblems if more > 0 => {
+                    let _ = writeln!(
+                        err,
+                        "next-rsc: {file}: at byte {}: {} more problems from here on are left out",
+                        d.offset,
+                        diagnostics.len() - next_rsc::error::MAX_DIAGNOSTICS
+                    );
+                }
+                _ => {
+                    let _ = writeln!(err, "next-rsc: {file}: {d}");
+                }
+            }
         }
         self.had_problems |= !diagnostics.is_empty();
     }

@@ -504,3 +504,29 @@ fn the_largest_row_id_is_a_row_id_like_any_other() {
         DiagnosticKind::MissingRow | DiagnosticKind::UnknownEscape
     )));
 }
+
+#[test]
+fn random_bytes_give_a_thousand_problems_and_say_how_many_more() {
+    // Random bytes behind `0:`: a problem every few hundred bytes.
+    let mut state = 1u64;
+    let mut bytes = b"0:".to_vec();
+    for _ in 0..2_000_000 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        bytes.push((state >> 33) as u8);
+    }
+    let rows = flight::split_rows(&bytes);
+    assert!(rows.diagnostics.len() > next_rsc::error::MAX_DIAGNOSTICS);
+    let diagnostics = next_rsc::error::capped(rows.diagnostics.clone());
+    assert_eq!(diagnostics.len(), next_rsc::error::MAX_DIAGNOSTICS + 1);
+    let last = diagnostics.last().unwrap();
+    assert_eq!(last.kind, DiagnosticKind::TooManyProblems);
+    let left_out = rows.diagnostics.len() - next_rsc::error::MAX_DIAGNOSTICS;
+    assert!(
+        last.message
+            .starts_with(&format!("{left_out} more problems"))
+    );
+    // Capping what is capped changes nothing.
+    assert_eq!(next_rsc::error::capped(diagnostics.clone()), diagnostics);
+}

@@ -25,7 +25,12 @@ impl Rows<'_> {
         let Some(first) = self.rows.first() else {
             return false;
         };
-        let leading = input.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let bom = if input.starts_with(BOM) { BOM.len() } else { 0 };
+        let leading = bom
+            + input[bom..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
         let covered: usize = self.rows.iter().map(|r| r.length).sum();
         first.offset == leading || covered * 2 >= input.len()
     }
@@ -114,9 +119,14 @@ impl Decoder {
     }
 }
 
+/// UTF-8's byte-order mark, which some tools write before a stream.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The state that survives between chunks.
 #[derive(Debug, Default)]
 struct Framer {
+    /// The stream's first bytes were looked at (a byte-order mark skipped).
+    started: bool,
     syntax: Option<Syntax>,
     /// Within the pending input, bytes before this were already searched for a newline.
     newline_from: usize,
@@ -134,6 +144,21 @@ impl Framer {
         eof: bool,
         on_row: &mut dyn FnMut(Row<'a>),
     ) -> usize {
+        if !self.started {
+            if input.len() < BOM.len() && BOM.starts_with(input) && !eof {
+                return 0;
+            }
+            self.started = true;
+            if offset == 0 && input.starts_with(BOM) {
+                self.diagnostics.push(Diagnostic::new(
+                    0,
+                    None,
+                    DiagnosticKind::NotARowHeader,
+                    "a byte-order mark before the first row: skipped (React would lose that row)",
+                ));
+                return BOM.len() + self.run(&input[BOM.len()..], BOM.len(), eof, on_row);
+            }
+        }
         let syntax = match self.syntax {
             Some(s) => s,
             None => match detect_syntax(input, eof) {
@@ -313,6 +338,29 @@ mod tests {
         let right = b"1:T5,a\nb\nc2:\"two\"\n";
         assert_eq!(split_rows(right).rows[0].payload, b"a\nb\nc");
         assert!(split_rows(right).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_with_a_note_wherever_the_chunks_split() {
+        let input = "\u{feff}0:[\"$1\"]\n1:\"one\"\n".as_bytes();
+        assert_eq!(ids(input), ["0", "1"]);
+        let whole = split_rows(input);
+        assert_eq!(whole.diagnostics.len(), 1);
+        assert!(whole.is_flight(input));
+        for cut in 0..=input.len() {
+            let mut decoder = Decoder::new();
+            let mut got = Vec::new();
+            decoder.feed(&input[..cut], |r| got.push((r.id.to_vec(), r.offset)));
+            decoder.feed(&input[cut..], |r| got.push((r.id.to_vec(), r.offset)));
+            decoder.finish(|r| got.push((r.id.to_vec(), r.offset)));
+            let want: Vec<_> = whole
+                .rows
+                .iter()
+                .map(|r| (r.id.to_vec(), r.offset))
+                .collect();
+            assert_eq!(got, want, "cut at {cut}");
+            assert_eq!(decoder.diagnostics().len(), 1, "cut at {cut}");
+        }
     }
 
     #[test]
