@@ -618,6 +618,8 @@ fn short_hash(text: &str) -> String {
 /// An archive being written: the output folder, the index, the names taken.
 pub struct Archive {
     out: PathBuf,
+    /// Held while the archive is open: no other run writes into the folder.
+    _lock: File,
     /// The index, written a whole record at a time (one `write` per line), so that a run
     /// killed at any moment leaves whole lines and at most a partial last one.
     index: Mutex<Index>,
@@ -644,6 +646,19 @@ impl Archive {
     /// file and renamed over the old one, so it is never half written.
     pub fn open(out: &Path, resume: bool, css: bool, site: SiteHints) -> io::Result<Archive> {
         fs::create_dir_all(out)?;
+        // One run per folder: a second one would interleave the index and overwrite
+        // pages. The lock goes with the process, however it ends.
+        let lock = File::create(out.join(".next-rsc.lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::ResourceBusy,
+                    "another next-rsc run is writing into this folder; wait for it or use another -o",
+                ));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
         let index_path = out.join("index.jsonl");
         let mut done = HashSet::new();
         let mut names = HashSet::new();
@@ -691,6 +706,7 @@ impl Archive {
         let index = fs::OpenOptions::new().append(true).open(&index_path)?;
         Ok(Archive {
             out: out.to_path_buf(),
+            _lock: lock,
             index: Mutex::new(Index {
                 file: index,
                 written: 0,

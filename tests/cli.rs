@@ -842,3 +842,28 @@ fn archive_jsonl_fails_when_its_output_cannot_be_written() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
 }
+
+/// Two runs into one folder: the second refuses at once, saying why.
+#[test]
+fn a_second_archive_run_into_the_same_folder_refuses() {
+    let dir = temp_dir("locked");
+    let out = dir.join("out");
+    let (out_arg, input) = (out.display().to_string(), fixture("nextjs/v16/about.rsc"));
+    // Another run holds the folder (as a running archive does, with its lock file).
+    std::fs::create_dir_all(&out).unwrap();
+    let held = std::fs::File::create(out.join(".next-rsc.lock")).unwrap();
+    held.lock().unwrap();
+    let second = next_rsc(&["archive", &input, "-o", &out_arg]);
+    drop(held);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another next-rsc run"));
+    // Once the first is done, a run goes ahead.
+    let third = next_rsc(&["archive", &input, "-o", &out_arg]);
+    assert_eq!(
+        third.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
