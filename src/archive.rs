@@ -90,12 +90,23 @@ impl Input {
     /// The page's bytes: the file read, or the web archive record's HTTP body.
     pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
         match &self.body {
-            Body::File(path) => fs::read(path)
-                .map(std::borrow::Cow::Owned)
-                .map_err(|source| Error::Io {
+            Body::File(path) => {
+                let io_error = |source| Error::Io {
                     path: path.display().to_string(),
                     source,
-                }),
+                };
+                let limit = crate::input::max_input_bytes();
+                let mut bytes = Vec::new();
+                File::open(path)
+                    .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+                    .map_err(io_error)?;
+                if bytes.len() as u64 > limit {
+                    return Err(io_error(io::Error::other(format!(
+                        "too large: more than {limit} bytes (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
+                    ))));
+                }
+                Ok(std::borrow::Cow::Owned(bytes))
+            }
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
             Body::Broken(e) => Err(Error::BadRecord(e.clone())),
         }
@@ -164,6 +175,14 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                     let Ok(meta) = fs::symlink_metadata(&entry) else {
                         continue;
                     };
+                    if !meta.is_dir() && is_input(&entry) && !is_regular_file(&entry) {
+                        // A pipe would block the run, a device never end: said, not read.
+                        problems.push(format!(
+                            "{}: not a regular file (a pipe, a socket, a device or a link to one): skipped",
+                            entry.display()
+                        ));
+                        continue;
+                    }
                     if meta.is_dir() {
                         // Next 16's per-segment prefetch files (`__next.blog/…`,
                         // `x.segments/…`) are parts of routes read whole elsewhere.
@@ -179,11 +198,21 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                 }
                 stack.extend(subdirs.into_iter().rev());
             }
-        } else {
+        } else if is_regular_file(path) {
             found.push(path.clone());
+        } else {
+            problems.push(format!(
+                "{}: not a regular file (a pipe, a socket or a device): skipped",
+                path.display()
+            ));
         }
     }
     (found, problems)
+}
+
+/// A regular file, or a symbolic link to one.
+fn is_regular_file(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// A per-segment prefetch payload of Next 16 (`__next.<segments>.txt`, a `__next.*`
@@ -539,9 +568,10 @@ pub fn is_stray_text(input: &Input) -> bool {
         return false;
     }
     let mut head = [0u8; 64];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
+    // An unreadable or vanished file is no stray text: reading it fails, and says so.
+    let Ok(n) = File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
     let head = &head[..n];
     let rows = crate::flight::split_rows(head);
     !(rows.is_flight(head) || rows.rows.first().is_some_and(|r| r.offset == 0))

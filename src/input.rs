@@ -41,6 +41,15 @@ pub fn detect(bytes: &[u8]) -> Result<Source, Error> {
     }
 }
 
+/// The largest input read (`/dev/zero` behind a name, a runaway file): a bigger one fails
+/// with "too large", and an archive run goes on. `NEXT_RSC_MAX_INPUT_BYTES` changes it.
+pub fn max_input_bytes() -> u64 {
+    std::env::var("NEXT_RSC_MAX_INPUT_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4 << 30)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

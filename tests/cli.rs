@@ -867,3 +867,57 @@ fn a_second_archive_run_into_the_same_folder_refuses() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A pipe named like a page in an input folder would block the run forever: it is
+/// skipped and said; a file over the size limit fails with "too large"; the rest goes on.
+#[test]
+fn archive_skips_pipes_and_fails_inputs_that_are_too_large() {
+    let dir = temp_dir("pipes");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(
+        common::fixtures().join("nextjs/v16/about.rsc"),
+        input.join("about.rsc"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixtures().join("nextjs/v16/post-hello.html"),
+        input.join("big.html"),
+    )
+    .unwrap();
+    let fifo = input.join("blocking.html");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo here
+    }
+    let out = dir.join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args([
+            "archive",
+            &input.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ])
+        .env("NEXT_RSC_MAX_INPUT_BYTES", "20000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("blocking.html: not a regular file"),
+        "{stderr}"
+    );
+    let index = std::fs::read_to_string(out.join("index.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = index
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let big = records
+        .iter()
+        .find(|r| r["source"].as_str().unwrap().ends_with("big.html"))
+        .unwrap();
+    assert_eq!(big["ok"], false);
+    assert!(big["error"].as_str().unwrap().contains("too large"));
+    assert!(records.iter().any(|r| r["ok"] == true));
+    let _ = std::fs::remove_dir_all(&dir);
+}
