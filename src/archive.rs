@@ -725,6 +725,9 @@ impl Archive {
                 kept.push(entry.to_string());
             }
         }
+        if resume {
+            remove_partial_files(out);
+        }
         let partial = out.join(".index.jsonl.partial");
         let mut fresh = File::create(&partial)?;
         for line in &kept {
@@ -920,6 +923,27 @@ impl Index {
             return Err(e);
         }
         self.file.sync_all()
+    }
+}
+
+/// Removes what a run that was killed left half written (`.name.partial`), below `out`.
+fn remove_partial_files(out: &Path) {
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() && name.starts_with('.') && name.ends_with(".partial") => {
+                    let _ = fs::remove_file(&path);
+                }
+                _ => {}
+            }
+        }
     }
 }
 

@@ -804,7 +804,8 @@ fn resuming_an_interrupted_archive_lists_every_input_once() {
     let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
     let first = next_rsc(&["archive", &input_arg, "-o", &out_arg]);
     assert_eq!(first.status.code(), Some(1), "the broken input fails");
-    // As if killed in the middle of writing a record.
+    // As if killed in the middle of writing a record, and of writing a page.
+    std::fs::write(out.join(".half-a-page.html.partial"), "<html><bo").unwrap();
     let index = out.join("index.jsonl");
     let mut text = std::fs::read_to_string(&index).unwrap();
     text.push_str(r#"{"source":"half a rec"#);
@@ -919,5 +920,56 @@ fn archive_skips_pipes_and_fails_inputs_that_are_too_large() {
     assert_eq!(big["ok"], false);
     assert!(big["error"].as_str().unwrap().contains("too large"));
     assert!(records.iter().any(|r| r["ok"] == true));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Killed at any moment (SIGKILL: no handler runs), then resumed: every input is in the
+/// index once, every line a whole record, every file it names complete.
+#[test]
+fn an_archive_killed_at_any_moment_resumes_to_a_whole_index() {
+    let dir = temp_dir("killed");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let page = std::fs::read(common::fixtures().join("nextjs/v16/post-hello.html")).unwrap();
+    for i in 0..400 {
+        std::fs::write(input.join(format!("p{i:03}.html")), &page).unwrap();
+    }
+    let out = dir.join("out");
+    let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
+    for delay in [30, 120] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+            .args(["archive", &input_arg, "-o", &out_arg, "--resume"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let last = next_rsc(&["archive", &input_arg, "-o", &out_arg, "--resume"]);
+    assert_eq!(
+        last.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    let index = std::fs::read_to_string(out.join("index.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = index
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a whole record"))
+        .collect();
+    let sources: std::collections::BTreeSet<&str> = records
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(records.len(), 400, "each input once");
+    assert_eq!(sources.len(), 400);
+    for record in &records {
+        assert_eq!(record["ok"], true);
+        let html =
+            std::fs::read_to_string(out.join(record["files"]["html"].as_str().unwrap())).unwrap();
+        assert!(html.ends_with("</html>") || html.trim_end().ends_with("</html>"));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
