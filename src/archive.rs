@@ -617,25 +617,39 @@ pub fn page_name(extraction: Option<&Extraction>, source: &str) -> String {
 }
 
 fn safe_segment(segment: &str) -> String {
-    let cleaned: String = segment
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '@' | '+') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(120)
-        .collect();
-    if cleaned.starts_with('.') {
-        format!("_{cleaned}")
-    } else {
-        cleaned
+    /// Bytes a name may take before its suffixes (`~hash-2.json`): file systems allow 255.
+    const MAX_BYTES: usize = 200;
+    let mut cleaned = String::with_capacity(segment.len().min(MAX_BYTES + 16));
+    let mut cut = false;
+    for c in segment.chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '@' | '+') {
+            c
+        } else {
+            '_'
+        };
+        if cleaned.len() + c.len_utf8() > MAX_BYTES {
+            cut = true;
+            break;
+        }
+        cleaned.push(c);
     }
+    if cut {
+        // Long names cut alike stay apart.
+        cleaned = format!("{cleaned}~{}", short_hash(segment));
+    }
+    if cleaned.starts_with('.') {
+        cleaned.insert(0, '_');
+    }
+    // A folder named `x.md` would clash with the Markdown of the page `x`.
+    if [".md", ".json", ".html"]
+        .iter()
+        .any(|ext| cleaned.to_ascii_lowercase().ends_with(ext))
+    {
+        cleaned.push('_');
+    }
+    cleaned
 }
 
-/// A short, stable hash of a source (FNV-1a), to tell apart pages with the same path.
 fn short_hash(text: &str) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in text.bytes() {
@@ -1027,6 +1041,22 @@ pub fn jsonl_record(input: &Input, site: &SiteHints) -> (bool, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_names_fit_file_systems_and_never_clash_with_page_files() {
+        let long = "汉".repeat(120);
+        let name = safe_segment(&long);
+        assert!(name.len() <= 220, "{} bytes", name.len());
+        assert_ne!(
+            name,
+            safe_segment(&format!("{long}x")),
+            "cut alike, still apart"
+        );
+        assert_eq!(safe_segment("x.md"), "x.md_");
+        assert_eq!(safe_segment("notes.HTML"), "notes.HTML_");
+        assert_eq!(safe_segment(".hidden"), "_.hidden");
+        assert_eq!(safe_segment("plain-name"), "plain-name");
+    }
 
     #[test]
     fn http_bodies_are_undone() {
