@@ -88,8 +88,12 @@ pub fn write_canonical(
         tree.chunks().iter().map(|_| OnceLock::new()).collect();
     std::thread::scope(|scope| {
         scope.spawn(|| {
+            // One path bitset for every subtree the helper writes (a fresh one each time,
+            // the size of the whole arena, made many small rows quadratic).
+            let mut on_path = vec![0; tree.arena.len().div_ceil(64)];
             for &position in &plan.order {
-                let _ = ahead[position].set(plan.write_alone(tree, options, position));
+                let bytes = plan.write_alone(tree, options, position, &mut on_path);
+                let _ = ahead[position].set(bytes);
             }
         });
         write_with(tree, options, sink, &plan, &ahead)
@@ -219,31 +223,38 @@ impl AheadPlan {
         tree: &Tree<'_>,
         options: WriteOptions,
         position: usize,
+        on_path: &mut Vec<u64>,
     ) -> Option<Vec<u8>> {
         let id = tree.chunks()[position].id;
+        let target = tree.chunk_target(id)?;
         let mut sink = Vec::new();
         let mut buffer = Vec::with_capacity(BUFFER + 4096);
-        let mut w = Writer::new(tree, options, &mut buffer, &mut sink, self, &[]);
+        let path = std::mem::take(on_path);
+        let mut w = Writer::new(tree, options, &mut buffer, &mut sink, self, &[], path);
         w.visited = Some(Vec::new());
-        w.run(Emit::Target(tree.chunk_target(id)?));
+        w.run(Emit::Target(target));
         w.flush();
         let visited = w.visited.take().unwrap_or_default();
         let clean = w.failed.is_none() && !w.cycled;
+        *on_path = std::mem::take(&mut w.on_path);
         drop(w);
         if !clean {
+            // A walk that stopped early may leave bits set.
+            on_path.fill(0);
             return None;
         }
-        // Every row that can reach this one, this one included.
-        let mut above = vec![false; self.referred_from.len()];
+        // Every row that can reach this one, this one included (a set: a fresh vector per
+        // row, the size of all rows, was quadratic too).
+        let mut above: HashSet<usize> = HashSet::new();
         let mut stack = vec![position];
         while let Some(p) = stack.pop() {
-            if !std::mem::replace(&mut above[p], true) {
+            if above.insert(p) {
                 stack.extend(self.referred_from[p].iter().copied());
             }
         }
         let alone = visited
             .iter()
-            .all(|&v| tree.chunk_position(v).is_some_and(|p| !above[p]));
+            .all(|&v| tree.chunk_position(v).is_some_and(|p| !above.contains(&p)));
         alone.then_some(sink)
     }
 }
@@ -256,7 +267,8 @@ fn write_with(
     ahead: &[OnceLock<Option<Vec<u8>>>],
 ) -> io::Result<()> {
     let mut buffer = Vec::with_capacity(BUFFER + 4096);
-    let mut w = Writer::new(tree, options, &mut buffer, sink, plan, ahead);
+    let on_path = vec![0; tree.arena.len().div_ceil(64)];
+    let mut w = Writer::new(tree, options, &mut buffer, sink, plan, ahead, on_path);
     w.out.extend_from_slice(b"{\"hints\":[");
     for (i, hint) in tree.hints.iter().enumerate() {
         if i > 0 {
@@ -373,6 +385,7 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
         sink: &'o mut dyn Write,
         plan: &'t AheadPlan,
         ahead: &'t [OnceLock<Option<Vec<u8>>>],
+        on_path: Vec<u64>,
     ) -> Self {
         Writer {
             tree,
@@ -384,7 +397,7 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
             limit: options.max_output.unwrap_or(u64::MAX),
             stack: Vec::new(),
             segs: Vec::new(),
-            on_path: vec![0; tree.arena.len().div_ceil(64)],
+            on_path,
             chunks_on_path: HashSet::new(),
             ancestors: Vec::new(),
             hops: 0,
