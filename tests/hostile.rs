@@ -243,3 +243,16 @@ fn many_outlined_rows_written_ahead_stay_linear() {
     next_rsc::flight::write_canonical(&tree, options, &mut out).unwrap();
     assert!(out.ends_with(b"\"p300000\"]}\n"));
 }
+
+/// An HTML page with one tag of 300,000 attributes: the tokenizer checks each new
+/// attribute against all before it, so only the first thousand reach it.
+#[test]
+fn a_tag_with_many_attributes_stays_linear() {
+    let attributes: Vec<String> = (0..300_000).map(|i| format!("a{i}=\"x\"")).collect();
+    let page = format!(
+        "<html><body><script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,\"0:[\\\"$\\\",\\\"p\\\",null,{{\\\"children\\\":\\\"kept\\\"}}]\\n\"])</script><div {}></div></body></html>",
+        attributes.join(" ")
+    );
+    let page = next_rsc::Page::parse(page.as_bytes()).unwrap();
+    assert!(page.to_html().unwrap().contains("<p>kept</p>"));
+}

@@ -111,14 +111,117 @@ pub fn next_data(html: &[u8]) -> Option<String> {
 }
 
 fn scan(html: &str) -> ScriptState {
+    let html = thin_crowded_tags(html);
     let sink = ScriptSink::default();
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
+    queue.push_back(StrTendril::from_slice(&html));
     let _ = tokenizer.feed(&queue);
     tokenizer.end();
     let sink = tokenizer.sink;
     sink.state.into_inner()
+}
+
+/// Attributes a tag keeps for the tokenizer, which checks each new one against all
+/// before it (quadratic: one tag of 300,000 attributes took minutes).
+const MAX_ATTRIBUTES: usize = 1000;
+
+/// The page with every tag's attributes past the first [`MAX_ATTRIBUTES`] blanked out
+/// (spaces, newlines kept: offsets and lines stay where they were). Walks the page once,
+/// as the tokenizer would: comments and the text of `script`, `style` and the like are
+/// not tags. Borrowed as it is when no tag has that many.
+fn thin_crowded_tags(html: &str) -> std::borrow::Cow<'_, str> {
+    const RAW: [&str; 10] = [
+        "script",
+        "style",
+        "textarea",
+        "title",
+        "xmp",
+        "iframe",
+        "noembed",
+        "noframes",
+        "noscript",
+        "plaintext",
+    ];
+    let bytes = html.as_bytes();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+        let lt = at + found;
+        if bytes[lt..].starts_with(b"<!--") {
+            at = memchr::memmem::find(&bytes[lt + 4..], b"-->")
+                .map_or(bytes.len(), |e| lt + 4 + e + 3);
+            continue;
+        }
+        let name_len = bytes[lt + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .count();
+        if name_len == 0 || !bytes[lt + 1].is_ascii_alphabetic() {
+            at = lt + 1;
+            continue;
+        }
+        let name = html[lt + 1..lt + 1 + name_len].to_ascii_lowercase();
+        // The attributes, up to the `>` outside quotes.
+        let mut i = lt + 1 + name_len;
+        let (mut quote, mut in_name, mut count, mut cut) = (None, false, 0usize, None);
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None if b == b'>' => break,
+                None if b.is_ascii_whitespace() || b == b'/' => in_name = false,
+                None if b == b'=' => in_name = false,
+                None if !in_name => {
+                    in_name = true;
+                    // Only after white space does a new attribute begin.
+                    if bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/' {
+                        count += 1;
+                        if count > MAX_ATTRIBUTES && cut.is_none() {
+                            cut = Some(i);
+                        }
+                    }
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        if let Some(from) = cut {
+            cuts.push((from, i));
+        }
+        at = i.min(bytes.len());
+        if RAW.contains(&name.as_str()) {
+            // Its text is not markup: on to its end tag.
+            let close = format!("</{name}");
+            let lower_rest = &bytes[at..];
+            at = memchr::memmem::find_iter(lower_rest, b"</")
+                .find(|&p| {
+                    lower_rest[p..]
+                        .get(..close.len())
+                        .is_some_and(|t| t.eq_ignore_ascii_case(close.as_bytes()))
+                })
+                .map_or(bytes.len(), |p| at + p);
+        }
+    }
+    if cuts.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = html.as_bytes().to_vec();
+    for (from, to) in cuts {
+        for b in &mut out[from..to] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only whole characters were blanked (a cut starts at an ASCII-led name and ends at
+    // `>`), and every byte of each became a space.
+    std::borrow::Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 /// Rebuilds the flight of an App Router page; `None` when no script mentions
