@@ -998,17 +998,34 @@ pub fn run(
     archive: &Archive,
     on_page: &(dyn Fn(&IndexEntry) + Sync),
 ) -> io::Result<usize> {
+    run_until(files, archive, on_page, &|| false)
+}
+
+/// [`run`], stopping when `stop` says so (a signal): the pages being written are finished
+/// and listed, no new one is started, and the index is left whole.
+pub fn run_until(
+    files: Vec<PathBuf>,
+    archive: &Archive,
+    on_page: &(dyn Fn(&IndexEntry) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> io::Result<usize> {
     let failed = std::sync::atomic::AtomicUsize::new(0);
-    inputs(files).par_bridge().for_each(|input| {
-        if archive.is_done(&input.source) || is_stray_text(&input) {
-            return;
-        }
-        let entry = archive.process(&input);
-        if !entry.ok {
-            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        on_page(&entry);
-    });
+    inputs(files)
+        .take_while(|_| !stop())
+        .par_bridge()
+        .for_each(|input| {
+            if stop() {
+                return;
+            }
+            if archive.is_done(&input.source) || is_stray_text(&input) {
+                return;
+            }
+            let entry = archive.process(&input);
+            if !entry.ok {
+                failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            on_page(&entry);
+        });
     archive.finish()?;
     Ok(failed.into_inner())
 }

@@ -761,7 +761,7 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         safe,
         site,
     } = args;
-    use next_rsc::archive::{Archive, find_inputs, inputs as pages, jsonl_record, run};
+    use next_rsc::archive::{Archive, find_inputs, inputs as pages, jsonl_record, run_until};
     use rayon::prelude::*;
 
     if let Some(n) = threads {
@@ -855,23 +855,55 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
             source,
         })?
         .with_safe_html(safe);
-    let failed = run(files, &archive, &|entry| {
-        if !entry.ok {
-            progress.suspend(|| {
-                eprintln!(
-                    "next-rsc: {}: {}",
-                    entry.source,
-                    entry.error.as_deref().unwrap_or("failed")
-                )
-            });
-        }
-        progress.inc(1);
-    })
+    // Ctrl-C or a TERM: the pages being written are finished and listed, the index is
+    // left whole, and `--resume` carries on. A second one ends the process at once.
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let terminated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for (signal, flag, code) in [
+        (signal_hook::consts::SIGINT, &interrupted, 130),
+        (signal_hook::consts::SIGTERM, &terminated, 143),
+    ] {
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            code,
+            std::sync::Arc::clone(flag),
+        );
+        let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(flag));
+    }
+    let stopped = || {
+        interrupted.load(std::sync::atomic::Ordering::Relaxed)
+            || terminated.load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let failed = run_until(
+        files,
+        &archive,
+        &|entry| {
+            if !entry.ok {
+                progress.suspend(|| {
+                    eprintln!(
+                        "next-rsc: {}: {}",
+                        entry.source,
+                        entry.error.as_deref().unwrap_or("failed")
+                    )
+                });
+            }
+            progress.inc(1);
+        },
+        &stopped,
+    )
     .map_err(|source| Error::Io {
         path: out.join("index.jsonl").display().to_string(),
         source,
     })?;
     progress.finish_and_clear();
+    if stopped() {
+        eprintln!(
+            "next-rsc: stopped: {} lists every page finished; --resume carries on",
+            out.join("index.jsonl").display()
+        );
+        let terminated = terminated.load(std::sync::atomic::Ordering::Relaxed);
+        return Ok(ExitCode::from(if terminated { 143 } else { 130 }));
+    }
     Ok(if failed > 0 || !problems.is_empty() {
         ExitCode::from(1)
     } else {

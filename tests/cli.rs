@@ -973,3 +973,52 @@ fn an_archive_killed_at_any_moment_resumes_to_a_whole_index() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Ctrl-C (SIGINT) or a TERM mid-run: the run stops within moments, exits 130 or 143,
+/// and leaves a whole index that `--resume` completes.
+#[test]
+fn an_interrupted_archive_stops_cleanly_and_resumes() {
+    let dir = temp_dir("sigint");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let page = std::fs::read(common::fixtures().join("nextjs/v16/post-hello.html")).unwrap();
+    for i in 0..1200 {
+        std::fs::write(input.join(format!("p{i:04}.html")), &page).unwrap();
+    }
+    let out = dir.join("out");
+    let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+            .args(["archive", &input_arg, "-o", &out_arg, "--resume"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        if !sent.is_ok_and(|s| s.success()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return; // no kill command here
+        }
+        let started = std::time::Instant::now();
+        let status = child.wait().unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        // The run may have ended before the signal came.
+        if status.code() != Some(0) {
+            assert_eq!(status.code(), Some(code), "SIG{signal}");
+        }
+        let index = std::fs::read_to_string(out.join("index.jsonl")).unwrap();
+        assert!(index.is_empty() || index.ends_with('\n'));
+        for line in index.lines() {
+            serde_json::from_str::<serde_json::Value>(line).expect("a whole record");
+        }
+    }
+    let last = next_rsc(&["archive", &input_arg, "-o", &out_arg, "--resume"]);
+    assert_eq!(last.status.code(), Some(0));
+    let index = std::fs::read_to_string(out.join("index.jsonl")).unwrap();
+    assert_eq!(index.lines().count(), 1200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
