@@ -314,9 +314,11 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         }
         Ok(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
     };
+    let in_header = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut reader = warc::WarcReader::new(HeaderCap {
         inner: reader,
         header_bytes: 0,
+        in_header: std::sync::Arc::clone(&in_header),
     });
     let mut records = reader.stream_records();
     let mut count = 0usize;
@@ -361,6 +363,11 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
             let mut body = record;
             match (&mut body).take(MAX_RECORD).read_to_end(&mut bytes) {
                 Err(e) => broken(source, format!("reading the record: {e}")),
+                // The file ends inside the body: what came is not the page.
+                Ok(read) if (read as u64) < length => broken(
+                    source,
+                    format!("the file ends {read} bytes into this record's {length}-byte body"),
+                ),
                 Ok(_) => match http_body(&bytes) {
                     Ok(Some(page)) => Input {
                         source,
@@ -371,11 +378,19 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
                 },
             }
         };
-        if sender.send(input).is_err() {
-            return; // the run stopped
+        // A body cut by the end of the file is the last thing in it.
+        let cut = matches!(&input.body, Body::Broken(e) if e.starts_with("the file ends"));
+        if sender.send(input).is_err() || cut {
+            return; // the run stopped, or the file did
         }
     }
-    if count == 0 {
+    // The reader ends quietly when the file ends inside a header.
+    if in_header.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+        let _ = sender.send(broken(
+            format!("{name}#record-{}", count + 1),
+            "the file ends inside a WARC record's header".into(),
+        ));
+    } else if count == 0 {
         let _ = sender.send(broken(name, "no WARC records in it".into()));
     }
 }
@@ -387,6 +402,9 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
 struct HeaderCap<R> {
     inner: R,
     header_bytes: usize,
+    /// The same count, seen from outside the reader: bytes of a header still being read
+    /// when the file ends mean the file was cut inside it.
+    in_header: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 const MAX_HEADER: usize = 1 << 20;
@@ -394,6 +412,8 @@ const MAX_HEADER: usize = 1 << 20;
 impl<R: BufRead> Read for HeaderCap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.header_bytes = 0;
+        self.in_header
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         self.inner.read(buf)
     }
 }
@@ -408,6 +428,8 @@ impl<R: BufRead> BufRead for HeaderCap<R> {
 
     fn consume(&mut self, amount: usize) {
         self.header_bytes += amount;
+        self.in_header
+            .store(self.header_bytes, std::sync::atomic::Ordering::Relaxed);
         self.inner.consume(amount);
     }
 }

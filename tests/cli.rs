@@ -1022,3 +1022,52 @@ fn an_interrupted_archive_stops_cleanly_and_resumes() {
     assert_eq!(index.lines().count(), 1200);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A web archive cut short, inside a record's body or inside its header: the record is
+/// listed as failed with why, never stored as a page, and the exit status says so.
+#[test]
+fn a_web_archive_cut_short_fails_the_cut_record() {
+    let dir = temp_dir("warc-cut");
+    let page = std::fs::read(fixture("nextjs/v14/post-hello.html")).unwrap();
+    let mut response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+    response.extend_from_slice(&page);
+    let first = warc_record("response", "https://blog.example.com/a", &response);
+    let second = warc_record("response", "https://blog.example.com/b", &response);
+    let header_end = second.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    for (name, cut) in [("body", header_end + 500), ("header", header_end / 2)] {
+        let mut warc = first.clone();
+        warc.extend_from_slice(&second[..cut]);
+        let input = dir.join(format!("{name}.warc"));
+        std::fs::write(&input, &warc).unwrap();
+        let out = dir.join(name);
+        let run = next_rsc(&[
+            "archive",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let index = std::fs::read_to_string(out.join("index.jsonl")).unwrap();
+        let records: Vec<serde_json::Value> = index
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records.len(), 2, "{name}: {index}");
+        assert_eq!(
+            records.iter().filter(|r| r["ok"] == true).count(),
+            1,
+            "{name}"
+        );
+        let failed = records.iter().find(|r| r["ok"] == false).unwrap();
+        assert!(
+            failed["error"].as_str().unwrap().contains("file ends"),
+            "{name}: {failed}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
