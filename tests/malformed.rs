@@ -530,3 +530,24 @@ fn random_bytes_give_a_thousand_problems_and_say_how_many_more() {
     // Capping what is capped changes nothing.
     assert_eq!(next_rsc::error::capped(diagnostics.clone()), diagnostics);
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_said_with_their_row_and_offset() {
+    let bytes = b"1:T4,a\xffbc0:[\"$1\",\"x\xfey\"]\n";
+    let tree = tree_of(bytes);
+    let said: Vec<_> = tree
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("not UTF-8"))
+        .map(|d| (d.row.clone(), d.offset))
+        .collect();
+    assert_eq!(
+        said,
+        [(Some("1".to_string()), 6), (Some("0".to_string()), 19)]
+    );
+    // The value holds U+FFFD where the bytes were, as React's decoder makes of them.
+    assert_eq!(
+        ours(bytes)["root"],
+        serde_json::json!(["a\u{fffd}bc", "x\u{fffd}y"])
+    );
+}

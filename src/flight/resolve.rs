@@ -520,6 +520,24 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Says where a row's bytes stop being UTF-8 (its text holds U+FFFD from there, as
+    /// React's decoder makes of it).
+    fn invalid_utf8(&mut self, row: &Row<'a>) {
+        let at = std::str::from_utf8(row.payload)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        // Where the payload starts: after the header (a line row's length counts its
+        // newline too).
+        let newline = usize::from(!row.tag.is_length_prefixed() && row.complete);
+        let start = row.offset + row.length.saturating_sub(row.payload.len() + newline);
+        self.tree.diagnostics.push(Diagnostic::new(
+            start + at,
+            Some(row.id),
+            DiagnosticKind::InvalidJson,
+            "bytes that are not UTF-8: read as U+FFFD, as React's decoder does".to_string(),
+        ));
+    }
+
     fn intern_digest(&mut self, digest: String) -> u32 {
         self.tree.digests.push(digest);
         (self.tree.digests.len() - 1) as u32
@@ -627,6 +645,9 @@ impl<'a> Builder<'a> {
                 }
                 match self.parse(row) {
                     Ok(parsed) => {
+                        if parsed.lossy {
+                            self.invalid_utf8(row);
+                        }
                         let node = if row.tag == RowTag::Legacy(LegacyTag::Symbol) {
                             self.legacy_symbol(parsed.root)
                         } else {
@@ -697,6 +718,9 @@ impl<'a> Builder<'a> {
             }
             RowTag::Text => {
                 let text = utf8_lossy(row.payload);
+                if matches!(text, std::borrow::Cow::Owned(_)) {
+                    self.invalid_utf8(row);
+                }
                 if let Some(stream) = self.stream_of(id) {
                     stream.items.push(Item::Text(text));
                     return;

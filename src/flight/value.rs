@@ -509,6 +509,9 @@ pub struct Parsed {
     pub root: NodeId,
     /// Every reference in the payload (blocking or not), in document order.
     pub refs: Vec<BlockingRef>,
+    /// The row's bytes were not all UTF-8: the strings hold U+FFFD where they were not,
+    /// as React's decoder makes of them.
+    pub lossy: bool,
 }
 
 enum Frame {
@@ -584,7 +587,14 @@ fn parse_with<'a>(
         Ok(root) => {
             let mut refs = parser.claimed;
             refs.extend(parser.refs);
-            Ok((Parsed { root, refs }, parser.pos))
+            Ok((
+                Parsed {
+                    root,
+                    refs,
+                    lossy: text.is_none(),
+                },
+                parser.pos,
+            ))
         }
         Err(e) => {
             arena.nodes.truncate(marks.0);
