@@ -268,6 +268,12 @@ enum Command {
     /// HTML. A broken input is listed with "ok":false and its error, the run carries on,
     /// and the exit status is 1. A progress bar shows on stderr when it is a terminal.
     ///
+    /// Nothing is lost: each index line and each file is written whole. Killed at any
+    /// moment, the run leaves a whole index, and --resume does what is left (failed
+    /// inputs too). Ctrl-C finishes the pages being written and exits 130 (TERM: 143).
+    /// One run at a time writes into OUT. Pipes and devices are skipped; an input over
+    /// 4 GiB (NEXT_RSC_MAX_INPUT_BYTES) fails.
+    ///
     /// Examples:
     ///   next-rsc archive out/ -o archive/
     ///   next-rsc archive crawl.warc.gz pages/ -o archive/ --resume
