@@ -141,7 +141,7 @@ fn from_flight(
             ),
         ));
     }
-    diagnostics.extend(refused_names(&page));
+    diagnostics.extend(refused_names(&page, &rows));
     // What the composed page lacks, said where every problem is said.
     diagnostics.extend(
         page.missing
@@ -203,9 +203,25 @@ pub fn export_trailing_slash(path: &Path) -> Option<bool> {
 
 /// Element types and prop names React's server renderer refuses: the renderers write
 /// neither (an element's content still shows), and this says so once per name.
-fn refused_names(page: &Page) -> Vec<Diagnostic> {
+fn refused_names(page: &Page, rows: &flight::Rows<'_>) -> Vec<Diagnostic> {
     use crate::markup::{is_attribute_name_safe, is_valid_tag_name};
     use crate::next::page::{ElementKind, PageNode};
+    // The row that writes a name, as JSON (`"img src=x …"`), and where in it.
+    let place = |name: &str| -> (usize, Option<&[u8]>) {
+        let Ok(quoted) = serde_json::to_string(name) else {
+            return (0, None);
+        };
+        rows.rows
+            .iter()
+            .find_map(|row| {
+                let at = memchr::memmem::find(row.payload, quoted.as_bytes())?;
+                let header = row.length
+                    - row.payload.len()
+                    - usize::from(!row.tag.is_length_prefixed() && row.complete);
+                Some((row.offset + header + at, Some(row.id)))
+            })
+            .unwrap_or((0, None))
+    };
     let mut seen = std::collections::HashSet::new();
     let mut found = Vec::new();
     for index in 0..page.len() as crate::next::page::NodeIndex {
@@ -216,9 +232,10 @@ fn refused_names(page: &Page) -> Vec<Diagnostic> {
             continue;
         };
         if !is_valid_tag_name(tag) && seen.insert(("tag", tag.clone())) {
+            let (offset, row) = place(tag);
             found.push(Diagnostic::new(
-                0,
-                None,
+                offset,
+                row,
                 DiagnosticKind::InvalidName,
                 format!(
                     "element type {tag:?} is not a tag name (React refuses it: \"Invalid tag\"); \
@@ -228,9 +245,10 @@ fn refused_names(page: &Page) -> Vec<Diagnostic> {
         }
         for (name, _) in &el.props {
             if !is_attribute_name_safe(name) && seen.insert(("prop", name.clone())) {
+                let (offset, row) = place(name);
                 found.push(Diagnostic::new(
-                    0,
-                    None,
+                    offset,
+                    row,
                     DiagnosticKind::InvalidName,
                     format!(
                         "prop {name:?} of a <{tag}> is not a safe attribute name; it is not written"

@@ -176,6 +176,13 @@ fn hostile_element_and_prop_names_never_become_markup() {
         .filter(|d| d.kind == next_rsc::DiagnosticKind::InvalidName)
         .collect();
     assert_eq!(refused.len(), 2, "{refused:?}");
+    // Each names its row and where in the input the name is written.
+    for d in &refused {
+        assert_eq!(d.row.as_deref(), Some("0"), "{d:?}");
+        assert!(d.offset > 2, "{d:?}");
+    }
+    let tag_at = refused[0].offset;
+    assert_eq!(&payload[tag_at..tag_at + 11], b"\"img src=x ");
 }
 
 /// An article whose text sits 100,000 elements deep: finding its kind asks of every node
