@@ -263,3 +263,15 @@ fn a_tag_with_many_attributes_stays_linear() {
     let page = next_rsc::Page::parse(page.as_bytes()).unwrap();
     assert!(page.to_html().unwrap().contains("<p>kept</p>"));
 }
+
+/// Two million small values in one array: composed as one text, not two million nodes
+/// and tasks (10 MB of `[1,1,1,…]` took 1.5 GB and 5 s to extract).
+#[test]
+fn many_small_values_compose_as_one_text() {
+    let n = 2_000_000;
+    let payload = format!("0:[{}]\n", vec!["1"; n].join(","));
+    let document = next_rsc::document::read(payload.as_bytes()).unwrap();
+    assert!(document.page.len() < 16, "{} nodes", document.page.len());
+    let html = to_html(&document.page);
+    assert_eq!(html.matches('1').count(), n);
+}

@@ -431,6 +431,9 @@ enum Item<'t> {
     Raw(NodeId),
     /// A settled value.
     View(View<'t>),
+    /// The items of an array still to compose, one task at a time (pushing a task for
+    /// each at once held millions of tasks for an array of millions of small values).
+    Rest(&'t [NodeId]),
 }
 
 /// Deeper seed data is cut (real pages nest a handful of segments).
@@ -722,6 +725,22 @@ impl<'t> Composer<'t> {
             }
         }
         let view = match task.item {
+            Item::Rest(items) => {
+                let Some((&first, rest)) = items.split_first() else {
+                    return;
+                };
+                if !rest.is_empty() {
+                    self.stack.push(Task {
+                        item: Item::Rest(rest),
+                        ..task
+                    });
+                }
+                self.stack.push(Task {
+                    item: Item::Raw(first),
+                    ..task
+                });
+                return;
+            }
             Item::View(view) => view,
             Item::Raw(node) => match self.tree.view(node) {
                 Some(view) => view,
@@ -749,15 +768,12 @@ impl<'t> Composer<'t> {
             Some(Value::String(s)) => self.text(task.parent, s),
             Some(Value::Number(n)) | Some(Value::BigInt(n)) => self.text(task.parent, n),
             Some(Value::Array(span)) => {
-                let items = self.tree.arena.items(span);
-                for &item in items.iter().rev() {
-                    self.stack.push(Task {
-                        item: Item::Raw(item),
-                        parent: task.parent,
-                        segment: task.segment,
-                        depth: next_depth,
-                    });
-                }
+                self.stack.push(Task {
+                    item: Item::Rest(self.tree.arena.items(span)),
+                    parent: task.parent,
+                    segment: task.segment,
+                    depth: next_depth,
+                });
             }
             Some(Value::Element(_)) => self.element(view, task.parent, task.segment, next_depth),
             Some(_) => {} // null, booleans, undefined and data render nothing
@@ -776,6 +792,17 @@ impl<'t> Composer<'t> {
 
     fn text(&mut self, parent: NodeIndex, text: &str) {
         if !self.charge(text.len()) {
+            return;
+        }
+        // Text beside text is one text, as the browser shows it (`[1,1,1]` is "111"): one
+        // node, not one per piece (a payload of small values would cost a node each).
+        let last_node = (self.page.nodes.len() - 1) as NodeIndex;
+        let follows_text = match &self.page.nodes[parent as usize] {
+            PageNode::Element(el) => el.children.last() == Some(&last_node),
+            _ => false,
+        };
+        if follows_text && let PageNode::Text(previous) = &mut self.page.nodes[last_node as usize] {
+            previous.push_str(text);
             return;
         }
         let index = self.add(PageNode::Text(text.to_string()));
