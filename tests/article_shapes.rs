@@ -271,6 +271,8 @@ fn an_h2_above_h1_sections_is_the_title() {
     ));
     let article = x.article.expect("an article");
     assert_eq!(article.title.as_deref(), Some("How Alderman RPG Works"));
+    // The byline written as an `<h4>` is not the article's text.
+    assert!(!article.text.contains("By Alex"), "{}", article.text);
 }
 
 /// mwongau/blog: no `<h1>` at all; a line of links, then an `<h3>` and the text.

@@ -471,6 +471,19 @@ fn is_not_article(
             return true;
         }
     }
+    // A byline written as a minor heading or a line: "By Ann Lee | 10/20/2023".
+    let minor_heading = matches!(tag(el), Some("h4" | "h5" | "h6"));
+    if (is_block || minor_heading) && words <= 25 && !holds_title && small {
+        let text = page.text_up_to(i, 200);
+        let text = text.trim();
+        let signed = ["by ", "posted by ", "written by "].iter().any(|p| {
+            text.get(..p.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(p))
+        });
+        if signed && super::text::looks_like_date(text) {
+            return true;
+        }
+    }
     // A list of tags: short links that point at tags or are named so.
     let links = stats.links[i as usize];
     if small && links >= 1 && density >= 0.6 && words <= 12 * links + 4 {
