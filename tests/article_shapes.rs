@@ -386,3 +386,27 @@ fn an_inline_script_without_a_strategy_is_never_text() {
     .unwrap();
     assert!(html.contains("Call it (once) when ready."), "{html}");
 }
+
+/// markdown-blog (chayhan), a short post: a profile column beside the text, neither
+/// holding most of the words. The profile is a side column, not a card of a list, and
+/// not the article.
+#[test]
+fn a_short_post_beside_a_profile_column_is_the_article_alone() {
+    let body = r#"["$","div",null,{"id":"layout","children":[
+        ["$","div",null,{"className":"SideMenu","children":[["$","a",null,{"href":"/","children":"Chayhan."}],["$","div",null,{"children":"Chayhan's blog"}],["$","div",null,{"children":"A few words about me and this blog"}],["$","div",null,{"children":[["$","a",null,{"href":"https://github.com/x","children":"Github"}],["$","a",null,{"href":"https://discord.gg/x","children":"Discord"}]]}]]}],
+        ["$","div",null,{"id":"content","children":[["$","div",null,{"className":"page_title","children":"Hello, World!"}],["$","div",null,{"children":"Oct 11, 2023"}],["$","div",null,{"className":"page_markdown","children":[["$","h1",null,{"children":"Heading one"}],["$","p",null,{"children":"Hello there, this is the very first post of this blog."}],["$","p",null,{"children":"Anything else? Celebrating the birth of the blog."}]]}]]}]]}]"#;
+    let head = format!(
+        r#"{},["$","meta","o",{{"property":"og:title","content":"Hello, World!"}}]"#,
+        title("Hello, World! :: chayhan's Blog")
+    );
+    let x = extraction(&page("", &["[slug]2023-10-11-hello-world"], &head, body));
+    assert_eq!(x.page_kind.kind, Kind::Article, "{:?}", x.page_kind);
+    let article = x.article.expect("an article");
+    assert_eq!(article.title.as_deref(), Some("Hello, World!"));
+    assert!(article.text.contains("very first post"));
+    assert!(
+        !article.text.contains("about me") && !article.text.contains("Github"),
+        "{}",
+        article.text
+    );
+}

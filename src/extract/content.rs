@@ -267,6 +267,35 @@ pub(crate) fn flat_children(page: &Page, el: &PageElement) -> Vec<NodeIndex> {
     out
 }
 
+/// Of two columns, the one that holds the text when the other is a side column: less
+/// than half its content and no paragraph of its own (a profile, a menu beside a short post).
+fn side_column(page: &Page, stats: &Stats, el: &PageElement, total: usize) -> Option<NodeIndex> {
+    let children: Vec<NodeIndex> = flat_children(page, el)
+        .into_iter()
+        .filter(|&c| stats.words[c as usize] > 0)
+        .collect();
+    let [a, b] = children.as_slice() else {
+        return None;
+    };
+    let (big, small) = if stats.content[*a as usize] >= stats.content[*b as usize] {
+        (*a, *b)
+    } else {
+        (*b, *a)
+    };
+    let has_paragraph = || {
+        stats.sizes[small as usize] > 256
+            || page.descendants(small).iter().any(|&(d, _)| {
+                page.element(d).and_then(tag) == Some("p") && stats.words[d as usize] >= 5
+            })
+    };
+    // Still most of the region's text (70 %: nesting cannot whittle the body away).
+    (is_container(page, big)
+        && stats.content[big as usize] * 10 >= total * 7
+        && stats.content[big as usize] > 2 * stats.content[small as usize] + 5
+        && !has_paragraph())
+    .then_some(big)
+}
+
 /// Finds the main content: from the `<main>` (or `role=main`) with the most content
 /// words, else `<body>`, down into the child that holds at least 80 % of them (of the
 /// region's, not of its parent's).
@@ -305,7 +334,7 @@ pub(crate) fn main_content(page: &Page, stats: &Stats) -> Option<MainContent> {
                 && is_container(page, c)
                 && stats.content[c as usize] * 10 >= total * 8
         });
-        match next {
+        match next.or_else(|| side_column(page, stats, el, total)) {
             Some(c) => node = c,
             None => break,
         }
@@ -655,7 +684,16 @@ pub(crate) fn card_list(page: &Page, stats: &Stats, i: NodeIndex) -> Option<usiz
         .iter()
         .filter(|&&c| page.element(c).and_then(tag) == first_tag)
         .count();
-    (cards >= 2 && cards * 10 >= children.len() * 7 && same * 10 >= children.len() * 7)
+    // Two children far apart in size are a layout's columns (a sidebar beside the text),
+    // not two cards.
+    let columns = children.len() == 2 && {
+        let (a, b) = (
+            stats.words[children[0] as usize],
+            stats.words[children[1] as usize],
+        );
+        a.max(b) > 3 * a.min(b) + 5
+    };
+    (cards >= 2 && !columns && cards * 10 >= children.len() * 7 && same * 10 >= children.len() * 7)
         .then_some(cards)
 }
 
