@@ -410,3 +410,29 @@ fn a_short_post_beside_a_profile_column_is_the_article_alone() {
         article.text
     );
 }
+
+/// my-tech-blog (WuYen): Markdown rendered without taking its front matter off, drawn as
+/// HTML: the `key: value` block under a rule is not the article, and the `<h1>` the body
+/// opens with is the title (the page has no heading of its own; its `<title>` is "Post").
+#[test]
+fn front_matter_printed_as_text_is_left_out_and_the_body_h1_is_the_title() {
+    let body = r#"["$","main",null,{"children":["$","article",null,{"className":"prose","dangerouslySetInnerHTML":{"__html":"<hr>\n<h2>title: '我的第一篇文章'\ndate: '2025-01-08'\ntags: ['技術', '學習']</h2>\n<h1>歡迎來到我的技術部落格！</h1>\n<p>這是我的第一篇文章，我會記錄我的技術學習心得。</p>"}}]}]"#;
+    let x = extraction(&page(
+        "",
+        &["posts", "[slug]hello-world"],
+        &title("Post"),
+        body,
+    ));
+    let article = x.article.expect("an article");
+    assert_eq!(article.title.as_deref(), Some("歡迎來到我的技術部落格！"));
+    assert!(
+        article.text.starts_with("這是我的第一篇文章"),
+        "{}",
+        article.text
+    );
+    assert!(
+        !article.html.contains("title:") && !article.html.contains("<hr"),
+        "{}",
+        article.html
+    );
+}

@@ -157,6 +157,20 @@ pub fn article_and_kind(
     }
     let parts = body_parts(page, body, &skip, &around_skipped);
     let site = metadata.open_graph.site_name.as_deref();
+    // A body drawn from an HTML string: its front matter printed as text (Markdown
+    // rendered without taking it off) is not the article, and an `<h1>` it opens with is
+    // the title when the page has no heading of its own.
+    let inner = parts.first().and_then(|&p| leading_inner_html(page, p));
+    let front_matter = inner.and_then(leading_front_matter);
+    let opening_h1 = inner.and_then(|html| {
+        let rest = front_matter.map_or(html, |f| html.trim_start()[f.len()..].trim_start());
+        opening_h1_text(rest)
+    });
+    let title_text = title_text.or(if title_node.is_none() {
+        opening_h1
+    } else {
+        None
+    });
     let title = title_text.or_else(|| ld_text("headline")).or_else(|| {
         metadata
             .open_graph
@@ -174,12 +188,18 @@ pub fn article_and_kind(
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
+    if let Some(front_matter) = front_matter {
+        html = html.replacen(front_matter, "", 1);
+        let said = collapse(&super::text::html_text(front_matter));
+        if let Some(rest) = text.strip_prefix(said.as_str()) {
+            text = rest.trim_start_matches('\n').to_string();
+        }
+    }
     // A body drawn from an HTML string that starts with the title again (the `# Title`
     // of a Markdown post): the title is said once, as the title.
     if let Some(title) = title.as_deref()
-        && let Some(heading) = parts
-            .first()
-            .and_then(|&p| leading_inner_html(page, p))
+        && let Some(heading) = inner
+            .map(|html| front_matter.map_or(html, |f| html.trim_start()[f.len()..].trim_start()))
             .and_then(|inner| leading_title_heading(inner, title))
     {
         html = html.replacen(heading, "", 1);
@@ -307,6 +327,44 @@ fn leading_inner_html(page: &Page, part: NodeIndex) -> Option<&str> {
             .find(|&&c| !matches!(page.node(c), PageNode::Text(t) if t.trim().is_empty()))?;
     }
     None
+}
+
+/// Front matter that Markdown rendering printed instead of taking off: a rule, then a
+/// block of `key: value` lines (`<hr><h2>title: …\ndate: …</h2>`).
+fn leading_front_matter(html: &str) -> Option<&str> {
+    let rest = html.trim_start();
+    let after_rule = ["<hr>", "<hr/>", "<hr />"]
+        .iter()
+        .find_map(|hr| rest.strip_prefix(hr))?;
+    let block = after_rule.trim_start();
+    let tag = ["h2", "p"]
+        .into_iter()
+        .find(|t| block.starts_with(&format!("<{t}>")))?;
+    let close = format!("</{tag}>");
+    let end = block.find(&close)? + close.len();
+    let lines: Vec<&str> = block[tag.len() + 2..end - close.len()].lines().collect();
+    let yaml = |line: &str| {
+        line.split_once(':').is_some_and(|(key, _)| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    };
+    let at = rest.len() - block.len() + end;
+    (lines.len() >= 2 && lines.iter().all(|l| yaml(l.trim()))).then(|| &rest[..at])
+}
+
+/// The text of the `<h1>` an HTML string opens with.
+fn opening_h1_text(html: &str) -> Option<String> {
+    let rest = html.trim_start().strip_prefix("<h1")?;
+    let rest = rest.strip_prefix('>').or_else(|| {
+        rest.strip_prefix(' ')
+            .map(|r| r.split_once('>').map_or(r, |(_, r)| r))
+    })?;
+    let (heading, _) = rest.split_once("</h1>")?;
+    let text = collapse(&super::text::html_text(heading));
+    (!text.is_empty()).then_some(text)
 }
 
 /// The `<h1>` or `<h2>` an HTML string opens with, when its text is the title.
