@@ -245,6 +245,17 @@ fn html_writes_a_document_and_markdown_the_article() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("no article"));
 }
 
+/// A folder `in` below `dir` holding `n` copies of one fixture page, for long archive runs.
+fn copies_of_a_page(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let page = std::fs::read(common::fixtures().join("nextjs/v16/post-hello.html")).unwrap();
+    for i in 0..n {
+        std::fs::write(input.join(format!("p{i:04}.html")), &page).unwrap();
+    }
+    input
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("next-rsc-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -928,12 +939,7 @@ fn archive_skips_pipes_and_fails_inputs_that_are_too_large() {
 #[test]
 fn an_archive_killed_at_any_moment_resumes_to_a_whole_index() {
     let dir = temp_dir("killed");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    let page = std::fs::read(common::fixtures().join("nextjs/v16/post-hello.html")).unwrap();
-    for i in 0..400 {
-        std::fs::write(input.join(format!("p{i:03}.html")), &page).unwrap();
-    }
+    let input = copies_of_a_page(&dir, 400);
     let out = dir.join("out");
     let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
     for delay in [30, 120] {
@@ -979,12 +985,7 @@ fn an_archive_killed_at_any_moment_resumes_to_a_whole_index() {
 #[test]
 fn an_interrupted_archive_stops_cleanly_and_resumes() {
     let dir = temp_dir("sigint");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    let page = std::fs::read(common::fixtures().join("nextjs/v16/post-hello.html")).unwrap();
-    for i in 0..1200 {
-        std::fs::write(input.join(format!("p{i:04}.html")), &page).unwrap();
-    }
+    let input = copies_of_a_page(&dir, 1200);
     let out = dir.join("out");
     let (input_arg, out_arg) = (input.display().to_string(), out.display().to_string());
     for (signal, code) in [("INT", 130), ("TERM", 143)] {

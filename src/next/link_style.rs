@@ -6,7 +6,7 @@ use crate::next::links::{
     Evidence, Inferred, LinkHints, LinkStyle, ends_in_slash, split_path, url_path,
 };
 use crate::next::page::{ElementKind, Page, PageNode, PropValue};
-use crate::next::router::NextFacts;
+use crate::next::router::{NextFacts, form_encode};
 
 impl LinkStyle {
     /// Infers the settings from the payload's facts, the composed page and the hints.
@@ -106,21 +106,6 @@ fn query_values(value: &PropValue) -> Vec<String> {
         PropValue::Array(items) => items.iter().flat_map(query_values).collect(),
         _ => vec![String::new()],
     }
-}
-
-/// `application/x-www-form-urlencoded`, as `URLSearchParams` writes it.
-fn form_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The base path: from the caller; else from the asset prefix (Next's default asset

@@ -912,7 +912,7 @@ pub fn pages_facts(next_data: &serde_json::Value) -> NextFacts {
 }
 
 /// `application/x-www-form-urlencoded` encoding, as `URLSearchParams` writes it.
-fn form_encode(text: &str) -> String {
+pub(crate) fn form_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
