@@ -893,6 +893,7 @@ impl Archive {
                 scripts: false,
                 // A web archive's record knows its URL: assets load from the site.
                 base: document.url.as_deref(),
+                images: document.next.assets.images.as_ref(),
             };
             let mut html = String::new();
             let _ = if self.safe {

@@ -76,7 +76,7 @@ pub(crate) fn read_detected<'b>(
                 Error::NotFlight(format!("the page's __NEXT_DATA__ is not JSON: {e}"))
             })?;
             let mut next = pages_facts(&data);
-            next.assets.merge(&page.assets.css, &page.assets.js);
+            next.assets.merge(&page.assets);
             next.before_interactive = page.before_interactive.clone();
             let document = Document {
                 next,
@@ -112,7 +112,7 @@ fn from_flight(
     );
     let mut next = app_facts(&tree);
     if let Some(html) = &html {
-        next.assets.merge(&html.assets.css, &html.assets.js);
+        next.assets.merge(&html.assets);
         next.before_interactive = html.before_interactive.clone();
     }
     let mut page = compose(&tree, next.router_tree.as_ref());

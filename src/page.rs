@@ -231,6 +231,7 @@ impl Page {
             no_css: settings.no_css,
             scripts: settings.scripts,
             base: self.document.url.as_deref(),
+            images: self.document.next.assets.images.as_ref(),
         };
         let mut out = String::new();
         // Writing into a String cannot fail.

@@ -307,6 +307,36 @@ fn a_root_layout_inside_a_route_group_still_makes_the_document() {
     assert!(!html.contains("data-rsc-client=\"88883#Image\""));
 }
 
+/// nextjs.org serves its images through Next's optimiser with its own sizes (300 among
+/// them) and a deployment id: what its `<img srcset>` shows is learnt, and every `Image`
+/// the flight carries is written byte for byte as the server wrote it.
+#[test]
+fn images_through_the_optimiser_are_written_as_the_server_wrote_them() {
+    let path = common::fixtures().join("sites/njsparser__nextjs.org.html");
+    let server = String::from_utf8(read_file(&path)).unwrap();
+    let ours = next_rsc::Page::parse(server.as_bytes())
+        .unwrap()
+        .to_html()
+        .unwrap();
+    let images = |html: &str| -> Vec<String> {
+        html.split("<img ")
+            .skip(1)
+            .filter_map(|rest| Some(format!("<img {}>", &rest[..rest.find('>')?])))
+            .filter(|img| img.contains("data-nimg"))
+            .collect()
+    };
+    let theirs: BTreeSet<String> = images(&server).into_iter().collect();
+    let ours = images(&ours);
+    assert!(ours.len() >= 19, "{} images", ours.len());
+    assert!(
+        ours.iter()
+            .any(|img| img.contains("&amp;w=300&amp;q=100&amp;dpl="))
+    );
+    for img in &ours {
+        assert!(theirs.contains(img), "not what the server wrote: {img}");
+    }
+}
+
 /// Markdown written from a stranger's article cannot be broken out of: read back with
 /// pulldown-cmark, it holds the article's words and links and no block, HTML or link the
 /// article did not have.

@@ -18,6 +18,7 @@ use html5ever::tokenizer::{
 use crate::error::{Diagnostic, DiagnosticKind};
 use crate::flight::Arena;
 use crate::flight::value::{Value, parse_plain_prefix};
+use crate::next::images::ImageOptimizer;
 
 /// The flight stream rebuilt from a page.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +70,8 @@ pub struct HtmlAssets {
     pub css: Vec<String>,
     /// `src`s of scripts.
     pub js: Vec<String>,
+    /// The image optimiser the page's `<img srcset>` and image preloads go through.
+    pub images: Option<ImageOptimizer>,
 }
 
 /// A script queued with `(self.__next_s=self.__next_s||[]).push([src, props])`: Next's
@@ -485,8 +488,17 @@ impl TokenSink for ScriptSink {
                             }
                         }
                     }
+                    "img" if start && state.inert == 0 => {
+                        if let Some(srcset) = tag.attrs.iter().find(|a| &*a.name.local == "srcset")
+                        {
+                            ImageOptimizer::learn(&mut state.assets.images, &srcset.value);
+                        }
+                    }
                     "link" if start && state.inert == 0 => {
                         let attr = |n: &str| tag.attrs.iter().find(|a| &*a.name.local == n);
+                        if let Some(srcset) = attr("imagesrcset") {
+                            ImageOptimizer::learn(&mut state.assets.images, &srcset.value);
+                        }
                         let stylesheet = attr("rel").is_some_and(|rel| {
                             rel.value
                                 .split_ascii_whitespace()

@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod drawn;
 pub mod html;
+pub mod images;
 mod link_style;
 pub mod links;
 pub mod page;

@@ -10,7 +10,8 @@ use crate::flight::resolve::Content;
 use crate::flight::value::RefKind;
 use crate::flight::view::View;
 use crate::flight::{Dialect, Tree, Value};
-use crate::next::html::BeforeInteractiveScript;
+use crate::next::html::{BeforeInteractiveScript, HtmlAssets};
+use crate::next::images::ImageOptimizer;
 pub use crate::next::links::LinkStyle;
 pub use crate::next::response::{PayloadKind, Response};
 
@@ -133,13 +134,19 @@ pub enum RouterKind {
     Pages,
 }
 
-/// CSS and JS files a page uses, as absolute paths or URLs, first seen first.
+/// CSS and JS files a page uses, as absolute paths or URLs, first seen first, and the
+/// image optimiser its images go through.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Assets {
     /// Stylesheets.
     pub css: Vec<String>,
     /// Scripts.
     pub js: Vec<String>,
+    /// Next's image optimiser, when the page shows its images going through it (its own
+    /// `<img srcset>` or an image preload); absent for images served as they are and
+    /// when the page does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImageOptimizer>,
 }
 
 impl Assets {
@@ -159,10 +166,11 @@ impl Assets {
         }
     }
 
-    /// Adds the assets of another source after these, skipping ones already listed.
-    pub fn merge(&mut self, css: &[String], js: &[String]) {
-        css.iter().for_each(|c| self.add_css(c.clone()));
-        js.iter().for_each(|j| self.add_js(j.clone()));
+    /// Adds the assets of an HTML page after these, skipping ones already listed.
+    pub fn merge(&mut self, html: &HtmlAssets) {
+        html.css.iter().for_each(|c| self.add_css(c.clone()));
+        html.js.iter().for_each(|j| self.add_js(j.clone()));
+        ImageOptimizer::merge(&mut self.images, html.images.as_ref());
         self.dedupe();
     }
 }
@@ -625,6 +633,18 @@ fn assets_of(tree: &Tree<'_>, prefix: &str) -> Assets {
         let Some(href) = arg(hint, 0) else { continue };
         match (hint.code, arg(hint, 1)) {
             (b'S', _) | (b'L', Some("style")) => assets.add_css(asset_url(href, prefix)),
+            (b'L', Some("image")) => {
+                let srcset = hint
+                    .args
+                    .get(2)
+                    .copied()
+                    .flatten()
+                    .and_then(|n| tree.view(n));
+                match srcset.and_then(|options| options.str_field("imageSrcSet")) {
+                    Some(srcset) => ImageOptimizer::learn(&mut assets.images, srcset),
+                    None => ImageOptimizer::learn(&mut assets.images, href),
+                }
+            }
             (b'X' | b'M' | b'm', _) | (b'L', Some("script")) => {
                 assets.add_js(asset_url(href, prefix))
             }

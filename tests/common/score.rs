@@ -764,6 +764,7 @@ fn score_rendered(
         no_css: false,
         scripts: false,
         base: None,
+        images: document.next.assets.images.as_ref(),
     };
     let mut out = String::new();
     let _ = next_rsc::render::html::write_document(&document.page, options, &mut out);

@@ -24,6 +24,7 @@ mod next_components;
 
 pub use crate::markup::{escape_into, is_block_element};
 use crate::markup::{is_valid_tag_name, is_void};
+use crate::next::images::ImageOptimizer;
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
 use attributes::*;
 use next_components::*;
@@ -43,6 +44,10 @@ pub struct HtmlOptions<'a> {
     /// The page's URL, when known: a `<base href>` opens the head, so that the page's
     /// stylesheets, images and fonts load from its site when the file is opened.
     pub base: Option<&'a str>,
+    /// Next's image optimiser, when the page shows its images going through it: `Image`
+    /// elements then get the `srcset` Next's server writes. Otherwise they are written as
+    /// they are served (a static export's way).
+    pub images: Option<&'a ImageOptimizer>,
 }
 
 /// The composed page as a complete HTML document.
@@ -429,7 +434,7 @@ impl<'p> Writer<'p> {
                 stack.push(Step::Close("a"));
                 stack.push(Step::Nodes(&el.children));
             }
-            ClientRole::Image => write_image(el, out),
+            ClientRole::Image => write_image(el, self.options.images, out),
             // `beforeInteractive`: what Next's server writes in its place, a script that
             // hands the script to Next's runtime (`self.__next_s`).
             ClientRole::Script if el.str_prop("strategy") == Some("beforeInteractive") => {

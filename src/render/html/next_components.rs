@@ -5,6 +5,7 @@
 
 use super::attributes::{attribute, sanitize_url, truthy, write_attributes};
 use crate::markup::escape_into;
+use crate::next::images::{ImageOptimizer, served_as_is};
 use crate::next::page::{ElementKind, Page, PageElement, PageNode, PropValue};
 
 /// What a client component is written as.
@@ -157,8 +158,10 @@ pub(super) const LINK_ONLY: [&str; 11] = [
 ];
 
 /// Props of `Image` that are Next's, not the `<img>`'s.
-pub(super) const IMAGE_ONLY: [&str; 14] = [
+pub(super) const IMAGE_ONLY: [&str; 16] = [
     "src",
+    "className",
+    "sizes",
     "width",
     "height",
     "loading",
@@ -243,13 +246,14 @@ pub(super) fn next_s_push(el: &PageElement, children: &str) -> String {
     format!("(self.__next_s=self.__next_s||[]).push({entry})")
 }
 
-/// Next's `Image` as its server writes it when the image is served as it is (what a
-/// static export must do, and all the flight can tell): `loading="lazy"` unless it has
-/// priority, the size (from the props, else from a static import), `decoding="async"`,
-/// `data-nimg`, `color:transparent` (and the fill layout) in its style, then `src`.
-/// An optimised build would point `src` and `srcSet` at `/_next/image`, which the
-/// payload does not say.
-pub(super) fn write_image(el: &PageElement, out: &mut String) {
+/// Next's `Image` as its server writes it (`getImgProps`, `ImageElement`): the other
+/// props, then `loading="lazy"` unless it has priority, the size (from the props, else
+/// from a static import), `decoding="async"`, `data-nimg`, the class, `color:transparent`
+/// (and the fill layout) in its style, then `sizes`, `srcset` and `src`. Through Next's
+/// image optimiser when the page shows its images going through it (`images`): the
+/// flight alone never says, so an image is otherwise written as it is served by a static
+/// export.
+pub(super) fn write_image(el: &PageElement, images: Option<&ImageOptimizer>, out: &mut String) {
     let import = match el.prop("src") {
         Some(PropValue::Object(entries)) => Some(entries.as_slice()),
         _ => None,
@@ -273,19 +277,32 @@ pub(super) fn write_image(el: &PageElement, out: &mut String) {
         None if !priority => out.push_str(" loading=\"lazy\""),
         None => out.push_str(" fetchpriority=\"high\""),
     }
-    if !fill {
-        for key in ["width", "height"] {
-            if let Some(size) = el.prop(key).or_else(|| from_import(key)) {
+    let width = if fill {
+        None
+    } else {
+        let width = el.prop("width").or_else(|| from_import("width"));
+        for (key, size) in [
+            ("width", width),
+            (
+                "height",
+                el.prop("height").or_else(|| from_import("height")),
+            ),
+        ] {
+            if let Some(size) = size {
                 attribute("img", key, size, out);
             }
         }
-    }
+        width.and_then(integer)
+    };
     out.push_str(" decoding=\"async\"");
     out.push_str(if fill {
         " data-nimg=\"fill\""
     } else {
         " data-nimg=\"1\""
     });
+    if let Some(class) = el.prop("className") {
+        attribute("img", "className", class, out);
+    }
     let mut style: Vec<(String, PropValue)> = Vec::new();
     if fill {
         for (k, v) in [
@@ -299,15 +316,52 @@ pub(super) fn write_image(el: &PageElement, out: &mut String) {
             style.push((k.into(), PropValue::String(v.into())));
         }
     }
-    if let Some(PropValue::Object(own)) = el.prop("style") {
-        style.extend(own.iter().cloned());
-    }
+    // `Object.assign(layout, {color: 'transparent'}, style)`: a key the image's own style
+    // sets again keeps its first place and takes the new value.
     style.push(("color".into(), PropValue::String("transparent".into())));
+    if let Some(PropValue::Object(own)) = el.prop("style") {
+        for (key, value) in own {
+            match style.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => style.push((key.clone(), value.clone())),
+            }
+        }
+    }
     attribute("img", "style", &PropValue::Object(style), out);
+    let optimizer = images.filter(|_| {
+        !src.is_empty() && !served_as_is(&src) && !el.prop("unoptimized").is_some_and(truthy)
+    });
+    let src = match optimizer {
+        Some(optimizer) => {
+            let quality = el.prop("quality").and_then(integer).map(|q| q as u32);
+            let sizes = el.str_prop("sizes");
+            let image = optimizer.attributes(&src, width, sizes, quality);
+            if let Some(sizes) = &image.sizes {
+                attribute("img", "sizes", &PropValue::String(sizes.clone()), out);
+            }
+            out.push_str(" srcSet=\"");
+            escape_into(&image.srcset, out);
+            out.push('"');
+            image.src
+        }
+        None => src,
+    };
     if !src.is_empty() {
         out.push_str(" src=\"");
         escape_into(&sanitize_url(&src), out);
         out.push('"');
     }
     out.push_str("/>");
+}
+
+/// A number prop (or a string of digits) as Next's `getInt` reads it.
+fn integer(value: &PropValue) -> Option<f64> {
+    let number = match value {
+        PropValue::Number(n) => n.parse::<f64>().ok()?,
+        PropValue::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse::<f64>().ok()?
+        }
+        _ => return None,
+    };
+    number.is_finite().then_some(number)
 }
