@@ -22,6 +22,9 @@ pub enum DiagnosticKind {
     /// A `T` row whose length counts CR LF line ends the input no longer has (its line
     /// ends were converted, as Git's `autocrlf` does): read with bare LFs counted as CR LF.
     LineEndsConverted,
+    /// A `T` row whose length is wrong (too short, too long, or not hex): read up to the
+    /// row header nearest its declared end, so that the rows after it are kept.
+    WrongTextLength,
     /// A row whose JSON payload could not be parsed.
     InvalidJson,
     /// A row tag that no React build handles.

@@ -3,7 +3,7 @@
 //! are the same as for the whole input. Damaged regions are skipped and reported, and
 //! framing resumes at the next row header.
 
-use super::row::{Frame, FrameProblem, Row, RowTag, Syntax, detect_syntax, frame};
+use super::row::{Frame, FrameProblem, Row, RowTag, Syntax, TextRepair, detect_syntax, frame};
 use crate::error::{Diagnostic, DiagnosticKind};
 
 /// The rows of a whole input, borrowed from it, and what was wrong with its framing.
@@ -216,13 +216,33 @@ impl Framer {
                 ),
             ));
         }
-        if row.tag == RowTag::MalformedText {
-            self.diagnostics.push(diag(
+        match (row.tag, row.repair) {
+            (RowTag::MalformedText, Some(_)) => self.diagnostics.push(diag(
+                DiagnosticKind::MalformedText,
+                format!(
+                    "T row without a hex byte length: read as {} bytes, up to where the next row \
+                     starts at byte {}",
+                    row.payload.len(),
+                    row.offset + row.length
+                ),
+            )),
+            (RowTag::MalformedText, None) => self.diagnostics.push(diag(
                 DiagnosticKind::MalformedText,
                 "T row without a hex byte length: read up to the end of its line".into(),
-            ));
+            )),
+            (_, Some(TextRepair::UpToNextRow { declared })) => self.diagnostics.push(diag(
+                DiagnosticKind::WrongTextLength,
+                format!(
+                    "the text row declares {} bytes, which do not end where a row starts: read as \
+                     {} bytes, up to where the next row starts at byte {}",
+                    declared.unwrap_or_default(),
+                    row.payload.len(),
+                    row.offset + row.length
+                ),
+            )),
+            _ => {}
         }
-        if row.counted_crlf {
+        if row.repair == Some(TextRepair::CountedCrlf) {
             self.diagnostics.push(diag(
                 DiagnosticKind::LineEndsConverted,
                 format!(
@@ -316,12 +336,98 @@ mod tests {
     }
 
     #[test]
-    fn a_short_text_length_loses_only_the_damaged_bytes() {
-        let out = split_rows(b"1:T5,hello world\n2:\"two\"\n0:{}\n");
-        assert_eq!(ids(b"1:T5,hello world\n2:\"two\"\n0:{}\n"), ["1", "2", "0"]);
+    fn a_short_text_length_reads_on_to_the_next_row() {
+        // Next writes text rows with no line end after them.
+        let input = b"1:T5,hello world2:\"two\"\n0:{}\n";
+        let out = split_rows(input);
+        assert_eq!(ids(input), ["1", "2", "0"]);
+        assert_eq!(out.rows[0].payload, b"hello world");
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].kind, DiagnosticKind::WrongTextLength);
+        assert_eq!(out.diagnostics[0].row.as_deref(), Some("1"));
+        assert!(out.diagnostics[0].message.contains("at byte 16"));
+    }
+
+    #[test]
+    fn a_stray_line_after_a_text_row_is_skipped_and_its_length_kept() {
+        // Skipping the line loses nothing more: the declared length is taken at its word.
+        let input = b"1:T5,hello world\n2:\"two\"\n0:{}\n";
+        let out = split_rows(input);
+        assert_eq!(ids(input), ["1", "2", "0"]);
         assert_eq!(out.rows[0].payload, b"hello");
         assert_eq!(out.diagnostics[0].kind, DiagnosticKind::NotARowHeader);
         assert!(out.diagnostics[0].message.contains("\"1\""));
+    }
+
+    #[test]
+    fn a_long_text_length_gives_back_the_rows_it_swallowed() {
+        // Next writes text rows with no line end after them.
+        let input = b"1:T9,hello2:\"two\"\n3:\"three\"\n0:{}\n";
+        assert_eq!(ids(input), ["1", "2", "3", "0"]);
+        assert_eq!(split_rows(input).rows[0].payload, b"hello");
+        // Longer than the whole rest of the input.
+        let input = b"1:T400,hello2:\"two\"\n0:{}\n";
+        assert_eq!(ids(input), ["1", "2", "0"]);
+        let out = split_rows(input);
+        assert_eq!(out.rows[0].payload, b"hello");
+        assert!(out.rows[0].complete);
+        assert_eq!(out.diagnostics[0].kind, DiagnosticKind::WrongTextLength);
+    }
+
+    #[test]
+    fn a_text_length_that_is_not_hex_reads_on_to_the_next_row() {
+        let input = b"1:Tzz,hello\nworld2:\"two\"\n0:{}\n";
+        assert_eq!(ids(input), ["1", "2", "0"]);
+        let out = split_rows(input);
+        assert_eq!(out.rows[0].payload, b"zz,hello\nworld");
+        assert_eq!(out.diagnostics[0].kind, DiagnosticKind::MalformedText);
+    }
+
+    #[test]
+    fn what_only_looks_like_a_row_inside_the_text_is_not_where_it_ends() {
+        // `Note:` and `e:` are no row headers; a row written inside the text is followed
+        // by more text, not by a row.
+        let input = b"1:T4,Note: a 1:I[\"x\",[],\"y\"] and more2:\"two\"\n0:{}\n";
+        assert_eq!(ids(input), ["1", "2", "0"]);
+        assert_eq!(
+            split_rows(input).rows[0].payload,
+            b"Note: a 1:I[\"x\",[],\"y\"] and more"
+        );
+        // A header right after a word: the id is the digits, not the word's last letter.
+        let input = b"1:T3,the2:\"two\"\n0:{}\n";
+        assert_eq!(ids(input), ["1", "2", "0"]);
+    }
+
+    #[test]
+    fn a_text_cut_by_the_end_of_the_input_stays_cut() {
+        let out = split_rows(b"0:{}\n1:T10,short");
+        assert!(!out.rows[1].complete);
+        assert_eq!(out.rows[1].payload, b"short");
+        assert_eq!(out.diagnostics[0].kind, DiagnosticKind::IncompleteRow);
+    }
+
+    #[test]
+    fn damaged_text_lengths_frame_the_same_in_any_chunks() {
+        let inputs: [&[u8]; 4] = [
+            b"1:T5,hello world\n2:\"two\"\n0:{}\n",
+            b"1:T9,hello2:\"two\"\n3:\"three\"\n0:{}\n",
+            b"1:Tzz,hello\nworld2:\"two\"\n0:{}\n",
+            b"1:T400,hello2:\"two\"\n0:{}\n",
+        ];
+        for input in inputs {
+            let whole = ids(input);
+            for size in 1..input.len() {
+                let mut decoder = Decoder::new();
+                let mut got = Vec::new();
+                for chunk in input.chunks(size) {
+                    decoder.feed(chunk, |row| {
+                        got.push(String::from_utf8_lossy(row.id).into_owned())
+                    });
+                }
+                decoder.finish(|row| got.push(String::from_utf8_lossy(row.id).into_owned()));
+                assert_eq!(got, whole, "chunks of {size}");
+            }
+        }
     }
 
     #[test]

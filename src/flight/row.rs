@@ -123,10 +123,24 @@ pub struct Row<'a> {
     pub length: usize,
     /// False when the input ended before the row did (no newline, or fewer bytes than counted).
     pub complete: bool,
-    /// A `T` row whose byte length counted CR LF line ends where the input has bare LFs
-    /// (its line ends were converted, as Git's `autocrlf` does to committed exports): read
-    /// with each bare LF counted as two bytes, which ends it where the next row starts.
-    pub counted_crlf: bool,
+    /// How a `T` row whose declared length does not end it where a row starts was read
+    /// instead; `None` for every sound row.
+    pub repair: Option<TextRepair>,
+}
+
+/// How a damaged `T` row was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRepair {
+    /// Its byte length counted CR LF line ends where the input has bare LFs (its line
+    /// ends were converted, as Git's `autocrlf` does to committed exports): read with each
+    /// bare LF counted as two bytes, which ends it where the next row starts.
+    CountedCrlf,
+    /// Its length is wrong (too short, too long, or not hex): read up to the row header
+    /// nearest its declared end, looking back first (docs/FLIGHT-FORMAT.md §1.4.2).
+    UpToNextRow {
+        /// The byte length the row declared (`None` when it is not hex).
+        declared: Option<u64>,
+    },
 }
 
 impl Row<'_> {
@@ -286,6 +300,13 @@ fn row_starts(input: &[u8], eof: bool) -> Option<bool> {
         .take_while(|b| b.is_ascii_hexdigit())
         .count();
     match input.get(digits) {
+        // An anonymous row is a hint (`:HL[…]`).
+        Some(b':') if digits == 0 => match input.get(1) {
+            Some(b'H') => Some(true),
+            Some(_) => Some(false),
+            None if eof => Some(false),
+            None => None,
+        },
         Some(b':') => Some(digits <= 16),
         Some(b'\n' | b'\r') if digits == 0 => Some(true),
         Some(_) => Some(false),
@@ -315,6 +336,217 @@ fn end_counting_crlf(text: &[u8], declared: u64) -> Option<usize> {
         }
     }
     None
+}
+
+/// How far past a damaged text row's declared end a row header is looked for. Bounds the
+/// work a stream fed in small chunks repeats while it waits for one.
+const RECOVERY_WINDOW: usize = 1 << 20;
+
+/// Where a row header was found for a damaged text row.
+enum Found {
+    /// The text ends at `text_end` (a line end before the header left out) and the next
+    /// row starts at `next`.
+    At { text_end: usize, next: usize },
+    /// More input is needed to decide.
+    NeedMore,
+    /// No row header follows.
+    Nowhere,
+}
+
+/// The row header nearest `declared_end` that a text row starting at `start` really ends
+/// at: looking back from `declared_end` first (a length too long swallowed the next
+/// rows), then forward (a length too short left text behind). A header counts only when
+/// the row it opens is followed by another row header or the end of the input, so words
+/// such as `Note:` or a row written inside the text do not.
+fn next_row_near(input: &[u8], start: usize, declared_end: usize, eof: bool) -> Found {
+    let found = |next: usize| {
+        let mut text_end = next;
+        if text_end > start && input[text_end - 1] == b'\n' {
+            text_end -= 1;
+            if text_end > start && input[text_end - 1] == b'\r' {
+                text_end -= 1;
+            }
+        }
+        Found::At { text_end, next }
+    };
+    let back_from = declared_end.min(input.len());
+    for colon in memchr::memrchr_iter(b':', &input[start..back_from]) {
+        let Some(header) = header_start(input, start, start + colon) else {
+            continue;
+        };
+        match opens_sound_row(input, header, eof) {
+            Some(true) => return found(rows_ending_at(input, start, header)),
+            Some(false) => {}
+            None => return Found::NeedMore,
+        }
+    }
+    let window_end = back_from.saturating_add(RECOVERY_WINDOW).min(input.len());
+    for colon in memchr::memchr_iter(b':', &input[back_from..window_end]) {
+        // The id may begin before the declared end (a length too long by a byte or two).
+        let Some(header) = header_start(input, start, back_from + colon) else {
+            continue;
+        };
+        match opens_sound_row(input, header, eof) {
+            Some(true) => return found(header),
+            Some(false) => {}
+            None => return Found::NeedMore,
+        }
+    }
+    if eof || window_end - back_from == RECOVERY_WINDOW {
+        Found::Nowhere
+    } else {
+        Found::NeedMore
+    }
+}
+
+/// The first of the rows that run back to back up to `next`, after `start`: a length too
+/// long by several rows swallowed them all, and each is given back.
+fn rows_ending_at(input: &[u8], start: usize, mut next: usize) -> usize {
+    'back: loop {
+        for colon in memchr::memrchr_iter(b':', &input[start..next]) {
+            let Some(header) = header_start(input, start, start + colon) else {
+                continue;
+            };
+            if header > start && sound_row_end(input, header, true) == Some(Some(next)) {
+                next = header;
+                continue 'back;
+            }
+        }
+        return next;
+    }
+}
+
+/// Where the row id ending at the `:` at `colon` starts (not before `floor`): the longest
+/// run of lower-case hex digits that starts with a digit (text before a header often
+/// ends in a letter such as `e`), else one letter; the colon alone for a hint (`:HL`).
+fn header_start(input: &[u8], floor: usize, colon: usize) -> Option<usize> {
+    let run = input[floor..colon]
+        .iter()
+        .rev()
+        .take(16)
+        .take_while(|b| is_lower_hex(**b))
+        .count();
+    if run == 0 {
+        return (input.get(colon + 1) == Some(&b'H')).then_some(colon);
+    }
+    let digits = &input[colon - run..colon];
+    let from = digits
+        .iter()
+        .position(u8::is_ascii_digit)
+        .unwrap_or(run - 1);
+    // React writes ids without leading zeros.
+    let from = (from..run)
+        .find(|&i| digits[i] != b'0' || i == run - 1)
+        .unwrap_or(run - 1);
+    Some(colon - run + from)
+}
+
+/// Whether a sound row starts at `at` and is followed by another row header or the end of
+/// the input; `None` while too few bytes have come to tell.
+fn opens_sound_row(input: &[u8], at: usize, eof: bool) -> Option<bool> {
+    let Some(row_end) = sound_row_end(input, at, eof)? else {
+        return Some(false);
+    };
+    if row_end >= input.len() {
+        return if eof { Some(true) } else { None };
+    }
+    Some(sound_row_end(input, row_end, eof)?.is_some())
+}
+
+/// Where the row starting at `at` ends, when it is framed soundly: a row id, then a row
+/// that starts as one a server writes (JSON, a known tag with its opening byte, or a
+/// length-prefixed row whose length fits). `Some(None)` when it is not such a row; `None`
+/// while too few bytes have come to tell.
+fn sound_row_end(input: &[u8], at: usize, eof: bool) -> Option<Option<usize>> {
+    let rest = &input[at..];
+    let id = rest
+        .iter()
+        .take(17)
+        .take_while(|b| is_lower_hex(**b))
+        .count();
+    if id > 16 || (id > 1 && rest[0] == b'0') {
+        return Some(None);
+    }
+    let after = match rest.get(id) {
+        Some(b':') => &rest[id + 1..],
+        Some(_) => return Some(None),
+        None => return if eof { Some(None) } else { None },
+    };
+    let Some(&first) = after.first() else {
+        return if eof { Some(None) } else { None };
+    };
+    let body = at + id + 1;
+    let next = after.get(1).copied();
+    let opens_value = |b: Option<u8>| matches!(b, Some(b'[' | b'{' | b'"'));
+    if LENGTH_TAGS.contains(&first) {
+        let digits = after[1..]
+            .iter()
+            .take(17)
+            .take_while(|b| is_lower_hex(**b))
+            .count();
+        let header = digits > 0 && digits <= 16 && after.get(1 + digits) == Some(&b',');
+        if !header && after.len() <= 1 + digits && digits <= 16 && !eof {
+            return None;
+        }
+        if header {
+            let length = usize::try_from(parse_hex(&after[1..=digits])?).ok()?;
+            let end = (body + 2 + digits).checked_add(length);
+            return match end {
+                Some(end) if end <= input.len() => Some(Some(end)),
+                Some(_) if !eof => None,
+                _ => Some(None),
+            };
+        }
+    }
+    // Where the row's JSON starts, for the rows that carry JSON.
+    let mut json_from = Some(body);
+    let sound = match first {
+        b'[' | b'{' | b'"' | b'-' | b'0'..=b'9' => true,
+        b't' => after.starts_with(b"true"),
+        b'f' => after.starts_with(b"false"),
+        b'n' => after.starts_with(b"null"),
+        b'H' if id == 0 => {
+            json_from = Some(body + 2);
+            next.is_some_and(|b| b.is_ascii_alphabetic()) && opens_value(after.get(2).copied())
+        }
+        _ if id == 0 => false,
+        b'I' | b'E' | b'D' | b'W' | b'J' | b'P' => {
+            json_from = Some(body + 1);
+            opens_value(next)
+        }
+        b'H' => {
+            json_from = Some(body + 2);
+            next.is_some_and(|b| b.is_ascii_alphabetic()) && opens_value(after.get(2).copied())
+        }
+        b'N' => {
+            json_from = None;
+            next.is_some_and(|b| b.is_ascii_digit())
+        }
+        b'R' | b'r' | b'X' | b'x' | b'C' => {
+            json_from = None;
+            next == Some(b'\n') || opens_value(next)
+        }
+        _ => false,
+    };
+    if !sound {
+        return if next.is_none() && !eof {
+            None
+        } else {
+            Some(None)
+        };
+    }
+    let (line_end, row_end) = match memchr::memchr(b'\n', after) {
+        Some(i) => (body + i, body + i + 1),
+        None if eof => (input.len(), input.len()),
+        None => return None,
+    };
+    // The whole line must be the JSON a server writes, not text that happens to start so.
+    let json = json_from.map(|from| &input[from.min(line_end)..line_end]);
+    let valid = json.is_none_or(|json| {
+        serde_json::from_slice::<serde::de::IgnoredAny>(json.strip_suffix(b"\r").unwrap_or(json))
+            .is_ok()
+    });
+    Some(valid.then_some(row_end))
 }
 
 fn skip_line(input: &[u8], from: usize, eof: bool, problem: FrameProblem) -> Frame<'static> {
@@ -349,7 +581,7 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
             offset,
             length,
             complete,
-            counted_crlf: false,
+            repair: None,
         })
     };
     let Some(&first) = after_id.first() else {
@@ -390,19 +622,58 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
                                         offset,
                                         length: end,
                                         complete: true,
-                                        counted_crlf: true,
+                                        repair: Some(TextRepair::CountedCrlf),
                                     });
+                                }
+                                match next_row_near(input, start, end, eof) {
+                                    // A stray line after a right length: skipping that
+                                    // line, as framing does, loses nothing more.
+                                    Found::At { next, .. }
+                                        if next > end
+                                            && memchr::memchr(b'\n', &input[end..next])
+                                                == Some(next - end - 1) => {}
+                                    Found::At { text_end, next } => {
+                                        return Frame::Row(Row {
+                                            id,
+                                            tag,
+                                            payload: &input[start..text_end],
+                                            offset,
+                                            length: next,
+                                            complete: true,
+                                            repair: Some(TextRepair::UpToNextRow {
+                                                declared: Some(declared),
+                                            }),
+                                        });
+                                    }
+                                    Found::NeedMore => return Frame::NeedMore,
+                                    Found::Nowhere => {}
                                 }
                             }
                         }
                     }
                     return row(tag, start, end, end, true);
                 }
-                return if eof {
-                    row(tag, start, input.len(), input.len(), false)
-                } else {
-                    Frame::NeedMore
-                };
+                if !eof {
+                    return Frame::NeedMore;
+                }
+                // Longer than what is left: the stream was cut inside the text, or the
+                // length is too long and the text swallowed the rows after it.
+                if let (RowTag::Text, Found::At { text_end, next }) =
+                    (tag, next_row_near(input, start, input.len(), eof))
+                {
+                    return Frame::Row(Row {
+                        id,
+                        tag,
+                        payload: &input[start..text_end],
+                        offset,
+                        length: next,
+                        complete: true,
+                        repair: Some(TextRepair::UpToNextRow {
+                            declared: Some(declared),
+                        }),
+                    });
+                }
+                return row(tag, start, input.len(), input.len(), false);
             }
             Err(nom::Err::Incomplete(_)) if !eof => return Frame::NeedMore,
             Err(_) => {} // not a length header: a line row
@@ -437,6 +708,25 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
         }
         _ => (RowTag::Model, body_start),
     };
+    if tag == RowTag::MalformedText {
+        // No length to go by: the text runs to where the next row starts, if one does.
+        let after_tag = body_start + 1;
+        match next_row_near(input, after_tag, after_tag, eof) {
+            Found::At { text_end, next } => {
+                return Frame::Row(Row {
+                    id,
+                    tag,
+                    payload: &input[payload_start..text_end.max(payload_start)],
+                    offset,
+                    length: next,
+                    complete: true,
+                    repair: Some(TextRepair::UpToNextRow { declared: None }),
+                });
+            }
+            Found::NeedMore => return Frame::NeedMore,
+            Found::Nowhere => {}
+        }
+    }
     let search_from = newline_from.max(payload_start).min(input.len());
     match memchr::memchr(b'\n', &input[search_from..]) {
         Some(i) => {
@@ -484,7 +774,7 @@ fn frame_legacy<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
         offset,
         length,
         complete: line_end.is_some(),
-        counted_crlf: false,
+        repair: None,
     })
 }
 
