@@ -723,6 +723,15 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
             if i > 0 {
                 self.out.push(b',');
             }
+            // A long array of scalars is written here without a task per item: hand the
+            // buffer on as the task loop does, so it never holds more than a buffer's worth.
+            if self.out.len() >= BUFFER {
+                if self.failed.is_some() {
+                    self.stack.clear(); // the sink is gone: stop writing
+                    return;
+                }
+                self.flush();
+            }
             i += 1;
             if !self.child(Seg::Index(i - 1), Some(item), Task::Items(node, span, i)) {
                 return;
@@ -737,6 +746,13 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
         while let Some((key, value)) = arena.raw_entry(span, i) {
             if i > 0 {
                 self.out.push(b',');
+            }
+            if self.out.len() >= BUFFER {
+                if self.failed.is_some() {
+                    self.stack.clear(); // the sink is gone: stop writing
+                    return;
+                }
+                self.flush();
             }
             write_key(self.out, arena.bytes(key));
             self.out.push(b':');

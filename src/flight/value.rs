@@ -246,7 +246,49 @@ pub struct Arena<'a> {
     owned: String,
     /// OR'ed into every id, span start and index this arena hands out.
     part: u32,
+    /// The one node of each value that is the same wherever a payload writes it (see
+    /// [`Shared`]); empty until the first is stored. A payload of a million `1`s holds
+    /// one node for them, not a million.
+    shared: Vec<Option<NodeId>>,
     second: Option<Box<Arena<'a>>>,
+}
+
+/// A value stored once per arena however often it is written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shared {
+    Null,
+    True,
+    False,
+    EmptyArray,
+    EmptyObject,
+    /// A number written as one or two decimal digits (`0` to `99`).
+    SmallNumber(u8),
+}
+
+impl Shared {
+    const SLOTS: usize = 5 + 100;
+
+    fn slot(self) -> usize {
+        match self {
+            Shared::Null => 0,
+            Shared::True => 1,
+            Shared::False => 2,
+            Shared::EmptyArray => 3,
+            Shared::EmptyObject => 4,
+            Shared::SmallNumber(n) => 5 + usize::from(n.min(99)),
+        }
+    }
+
+    /// The small number a JSON number's text is, if it is one.
+    fn small_number(text: &[u8]) -> Option<Shared> {
+        match *text {
+            [d @ b'0'..=b'9'] => Some(Shared::SmallNumber(d - b'0')),
+            [t @ b'1'..=b'9', u @ b'0'..=b'9'] => {
+                Some(Shared::SmallNumber((t - b'0') * 10 + (u - b'0')))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The bit that marks ids and spans of an arena's second part.
@@ -428,6 +470,13 @@ impl<'a> Arena<'a> {
         self.nodes.len() + self.second.as_ref().map_or(0, |s| s.nodes.len())
     }
 
+    /// How many values the payloads wrote: nodes, and the places in arrays and objects
+    /// that hold them (a value stored once for many places counts at each).
+    pub fn values(&self) -> usize {
+        let own = self.nodes.len() + self.items.len() + self.entries.len();
+        own + self.second.as_ref().map_or(0, |s| s.values())
+    }
+
     /// True when no value was parsed.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -436,6 +485,22 @@ impl<'a> Arena<'a> {
     pub(crate) fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
         (self.nodes.len() - 1) as NodeId | self.part
+    }
+
+    /// Stores a value that is the same wherever it is written once, and hands out that
+    /// node for every later one. Only leaves are shared, and nodes are never changed once
+    /// stored, so no reader can tell.
+    pub(crate) fn push_shared(&mut self, value: Shared, node: Node) -> NodeId {
+        let slot = value.slot();
+        if self.shared.is_empty() {
+            self.shared = vec![None; Shared::SLOTS];
+        }
+        if let Some(id) = self.shared[slot] {
+            return id;
+        }
+        let id = self.push(node);
+        self.shared[slot] = Some(id);
+        id
     }
 
     /// Keeps a string: borrowed ones as a slice of their text, owned ones in the buffer.
@@ -597,6 +662,13 @@ fn parse_with<'a>(
             ))
         }
         Err(e) => {
+            let kept =
+                |id: &Option<NodeId>| id.is_some_and(|id| ((id & !SECOND_PART) as usize) < marks.0);
+            for slot in arena.shared.iter_mut() {
+                if !kept(slot) {
+                    *slot = None;
+                }
+            }
             arena.nodes.truncate(marks.0);
             arena.items.truncate(marks.1);
             arena.entries.truncate(marks.2);
@@ -657,7 +729,7 @@ impl<'a> Parser<'a> {
                     self.skip_ws();
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
-                        arena.push(Node::Object(Span::default()))
+                        arena.push_shared(Shared::EmptyObject, Node::Object(Span::default()))
                     } else {
                         let key = self.key(arena)?;
                         stack.push(Frame::Object {
@@ -672,7 +744,7 @@ impl<'a> Parser<'a> {
                     self.skip_ws();
                     if self.peek() == Some(b']') {
                         self.pos += 1;
-                        arena.push(Node::Array(Span::default()))
+                        arena.push_shared(Shared::EmptyArray, Node::Array(Span::default()))
                     } else {
                         let element = self.revive && self.input[self.pos..].starts_with(b"\"$\"");
                         stack.push(Frame::Array {
@@ -699,12 +771,16 @@ impl<'a> Parser<'a> {
                     }
                     id
                 }
-                Some(b't') => self.literal(arena, b"true", Node::Bool(true))?,
-                Some(b'f') => self.literal(arena, b"false", Node::Bool(false))?,
-                Some(b'n') => self.literal(arena, b"null", Node::Null)?,
+                Some(b't') => self.literal(arena, b"true", Shared::True, Node::Bool(true))?,
+                Some(b'f') => self.literal(arena, b"false", Shared::False, Node::Bool(false))?,
+                Some(b'n') => self.literal(arena, b"null", Shared::Null, Node::Null)?,
                 Some(b'-' | b'0'..=b'9') => {
+                    let start = self.pos;
                     let n = self.number(arena)?;
-                    arena.push(Node::Number(n))
+                    match Shared::small_number(&self.input[start..self.pos]) {
+                        Some(small) => arena.push_shared(small, Node::Number(n)),
+                        None => arena.push(Node::Number(n)),
+                    }
                 }
                 Some(_) => return Err(self.error("unexpected character")),
                 None => return Err(self.error("unexpected end of JSON")),
@@ -815,7 +891,14 @@ impl<'a> Parser<'a> {
             return id;
         }
         let start = arena.items.len() as u32;
-        arena.items.extend(self.items.drain(base..));
+        if base == 0 && arena.items.is_empty() && self.items.len() > arena.items.capacity() {
+            // The first array closed holds every item gathered, more than the arena has
+            // room for: hand the buffer over rather than copy it (a payload that is one
+            // long array would need its items twice over at this moment).
+            std::mem::swap(&mut arena.items, &mut self.items);
+        } else {
+            arena.items.extend(self.items.drain(base..));
+        }
         let len = arena.items.len() as u32 - start;
         let start = start | arena.part;
         arena.push(Node::Array(Span { start, len }))
@@ -854,11 +937,12 @@ impl<'a> Parser<'a> {
         &mut self,
         arena: &mut Arena<'a>,
         word: &[u8],
+        shared: Shared,
         value: Node,
     ) -> Result<NodeId, JsonError> {
         if self.input[self.pos..].starts_with(word) {
             self.pos += word.len();
-            Ok(arena.push(value))
+            Ok(arena.push_shared(shared, value))
         } else {
             Err(self.error("invalid literal"))
         }

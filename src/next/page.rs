@@ -390,10 +390,15 @@ pub fn compose(tree: &Tree<'_>, router_tree: Option<&RouterTree>) -> Page {
     composer.page.roots = composer.children_of(roots);
     composer.page.head = composer.children_of(head_holder);
     if composer.budget == 0 {
-        composer
-            .page
-            .missing
-            .push("the page is cut: the payload shares so much that it would not end".into());
+        let why = if composer.bytes_left == 0 {
+            format!(
+                "the page is cut: its text passes {} MiB, the most a page is given",
+                MAX_PAGE_TEXT >> 20
+            )
+        } else {
+            "the page is cut: the payload shares so much that it would not end".to_string()
+        };
+        composer.page.missing.push(why);
     }
     composer.show_not_found();
     composer.place_templates();
@@ -469,7 +474,7 @@ impl<'t> Composer<'t> {
             stack: Vec::new(),
             path: Vec::new(),
             on_path: HashSet::new(),
-            budget: 64 * tree.arena.len() + 100_000,
+            budget: 64 * tree.arena.values() + 100_000,
             bytes_left: MAX_PAGE_TEXT,
         }
     }
