@@ -11,7 +11,7 @@
 //! and 1.1, streams record bodies instead of buffering them, reads multi-member gzip):
 //! its streaming reader lets a 1 GB archive pass through with one record in memory.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -662,6 +662,23 @@ fn safe_segment(segment: &str) -> String {
     if cleaned.starts_with('.') {
         cleaned.insert(0, '_');
     }
+    // Windows keeps device names (`CON`, `aux.txt`, `com1`) whatever follows their first
+    // dot, and drops a trailing dot.
+    let stem = cleaned
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let device = matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || (stem.len() == 4
+            && (stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        cleaned.insert(0, '_');
+    }
+    if cleaned.ends_with('.') {
+        cleaned.push('_');
+    }
     // A folder named `x.md` would clash with the Markdown of the page `x`.
     if [".md", ".json", ".html"]
         .iter()
@@ -689,7 +706,9 @@ pub struct Archive {
     /// The index, written a whole record at a time (one `write` per line), so that a run
     /// killed at any moment leaves whole lines and at most a partial last one.
     index: Mutex<Index>,
-    names: Mutex<HashSet<String>>,
+    /// Pages wait here, written under staging names, until every input before them is
+    /// named: names go out in input order, so clashes resolve the same in every run.
+    commits: Mutex<Commits>,
     done: HashSet<String>,
     css: bool,
     site: SiteHints,
@@ -756,7 +775,7 @@ impl Archive {
                     done.insert(source_key(source));
                 }
                 if let Some(json) = entry["files"]["json"].as_str() {
-                    names.insert(json.trim_end_matches(".json").to_string());
+                    names.insert(json.trim_end_matches(".json").to_lowercase());
                 }
                 kept.push(entry.to_string());
             }
@@ -764,6 +783,8 @@ impl Archive {
         if resume {
             remove_partial_files(out);
         }
+        // What a run that was stopped left staged (none of it is in the index).
+        let _ = fs::remove_dir_all(out.join(STAGING));
         let partial = out.join(".index.jsonl.partial");
         let mut fresh = File::create(&partial)?;
         for line in &kept {
@@ -781,7 +802,11 @@ impl Archive {
                 written: 0,
                 failed: None,
             }),
-            names: Mutex::new(names),
+            commits: Mutex::new(Commits {
+                next: 0,
+                waiting: BTreeMap::new(),
+                names,
+            }),
             done,
             css,
             site,
@@ -794,8 +819,10 @@ impl Archive {
         self.done.contains(&source_key(source))
     }
 
-    /// Processes one input: writes its files and its index line.
-    pub fn process(&self, input: &Input) -> IndexEntry {
+    /// Processes input number `seq` of the run (numbered from 0, each once): extracts it and
+    /// writes its files under staging names, then names and lists every page whose turn
+    /// has come. Returns the records listed by this call, in input order.
+    pub fn process(&self, seq: u64, input: &Input) -> Vec<IndexEntry> {
         let mut entry = IndexEntry {
             source: input.source.clone(),
             ok: false,
@@ -810,13 +837,109 @@ impl Archive {
                 _ => None,
             },
         };
-        match extract_input(input, &self.site)
+        let staged = extract_input(input, &self.site)
             .map_err(|e| e.to_string())
             .and_then(|(document, extraction)| {
-                self.write_page(&input.source, &document, &extraction, &mut entry)
-            }) {
-            Ok(()) => entry.ok = true,
-            Err(e) => entry.error = Some(e),
+                self.stage_page(seq, &input.source, &document, &extraction, &mut entry)
+            });
+        let page = match staged {
+            Ok(page) => Some(page),
+            Err(e) => {
+                entry.error = Some(e);
+                None
+            }
+        };
+        self.commit(seq, Some((entry, page)))
+    }
+
+    /// Passes over input number `seq` (already done, not a page, or the run is stopping):
+    /// later pages need not wait for it. Returns the records listed meanwhile.
+    pub fn skip(&self, seq: u64) -> Vec<IndexEntry> {
+        self.commit(seq, None)
+    }
+
+    /// Hands in input `seq`'s outcome, then lists every waiting one whose turn has come.
+    fn commit(
+        &self,
+        seq: u64,
+        outcome: Option<(IndexEntry, Option<StagedPage>)>,
+    ) -> Vec<IndexEntry> {
+        let Ok(mut commits) = self.commits.lock() else {
+            return Vec::new();
+        };
+        commits.waiting.insert(seq, outcome);
+        let mut listed = Vec::new();
+        loop {
+            let next = commits.next;
+            let Some(outcome) = commits.waiting.remove(&next) else {
+                break;
+            };
+            commits.next += 1;
+            if let Some((entry, page)) = outcome {
+                listed.push(self.list(&mut commits.names, entry, page));
+            }
+        }
+        listed
+    }
+
+    /// Names a page, moves its staged files into place and appends its index record.
+    fn list(
+        &self,
+        names: &mut HashSet<String>,
+        mut entry: IndexEntry,
+        page: Option<StagedPage>,
+    ) -> IndexEntry {
+        if let Some(page) = page {
+            // Names compare without case: on macOS and Windows `A.json` is `a.json`.
+            let mut name = page.base.clone();
+            if names.contains(&name.to_lowercase()) {
+                name = format!("{}~{}", page.base, short_hash(&entry.source));
+                let mut n = 2;
+                while names.contains(&name.to_lowercase()) {
+                    name = format!("{}~{}-{n}", page.base, short_hash(&entry.source));
+                    n += 1;
+                }
+            }
+            names.insert(name.to_lowercase());
+            let mut placed = Vec::new();
+            let mut failure = None;
+            for (ext, staged) in &page.files {
+                let relative = format!("{name}.{ext}");
+                let path = self.out.join(&relative);
+                let moved = path
+                    .parent()
+                    .map_or(Ok(()), fs::create_dir_all)
+                    .and_then(|()| fs::rename(staged, &path));
+                match moved {
+                    Ok(()) => placed.push((*ext, relative)),
+                    Err(e) => {
+                        failure = Some(format!("{}: {e}", path.display()));
+                        break;
+                    }
+                }
+            }
+            match failure {
+                None => {
+                    for (ext, relative) in placed {
+                        match ext {
+                            "json" => entry.files.json = Some(relative),
+                            "md" => entry.files.markdown = Some(relative),
+                            _ => entry.files.html = Some(relative),
+                        }
+                    }
+                    entry.ok = true;
+                }
+                Some(e) => {
+                    // The index names only complete pages: take back what was placed.
+                    for (_, relative) in placed {
+                        let _ = fs::remove_file(self.out.join(relative));
+                    }
+                    for (_, staged) in &page.files {
+                        let _ = fs::remove_file(staged);
+                    }
+                    entry.error = Some(e);
+                }
+            }
         }
         if let Ok(line) = serde_json::to_string(&entry)
             && let Ok(mut index) = self.index.lock()
@@ -826,13 +949,15 @@ impl Archive {
         entry
     }
 
-    fn write_page(
+    /// Writes a page's files whole under staging names of its own.
+    fn stage_page(
         &self,
+        seq: u64,
         source: &str,
         document: &crate::document::Document,
         extraction: &Extraction,
         entry: &mut IndexEntry,
-    ) -> Result<(), String> {
+    ) -> Result<StagedPage, String> {
         entry.path = extraction.next.path.clone();
         entry.title = extraction
             .article
@@ -841,37 +966,24 @@ impl Archive {
             .or_else(|| extraction.metadata.title.clone());
         entry.build_id = extraction.next.build_id.clone();
         entry.diagnostics = extraction.diagnostics.len();
-        let base = page_name(Some(extraction), source);
-        let name = {
-            let mut names = self
-                .names
-                .lock()
-                .map_err(|_| "the name table is poisoned".to_string())?;
-            let mut name = base.clone();
-            if names.contains(&name) {
-                name = format!("{base}~{}", short_hash(source));
-                let mut n = 2;
-                while names.contains(&name) {
-                    name = format!("{base}~{}-{n}", short_hash(source));
-                    n += 1;
-                }
-            }
-            names.insert(name.clone());
-            name
+        let mut page = StagedPage {
+            base: page_name(Some(extraction), source),
+            files: Vec::new(),
         };
-        // Each file is written whole under a temporary name and renamed: the index names
-        // only files that are complete (a full disk fails the page, never leaves it short).
-        let write = |ext: &str, text: &str| -> Result<String, String> {
-            let relative = format!("{name}.{ext}");
-            let path = self.out.join(&relative);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-            }
-            write_whole(&path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(relative)
+        let staging = self.out.join(STAGING);
+        let mut stage = |ext: &'static str, text: &str| -> Result<(), String> {
+            let path = staging.join(format!("{seq}.{ext}"));
+            fs::create_dir_all(&staging)
+                .and_then(|()| fs::write(&path, text.as_bytes()))
+                .map_err(|e| {
+                    let _ = fs::remove_file(&path);
+                    format!("{}: {e}", path.display())
+                })?;
+            page.files.push((ext, path));
+            Ok(())
         };
         let json = serde_json::to_string_pretty(extraction).map_err(|e| e.to_string())?;
-        entry.files.json = Some(write("json", &json)?);
+        stage("json", &json)?;
         if let Some(article) = &extraction.article {
             let mut markdown = String::new();
             let _ = article.write_markdown(
@@ -880,7 +992,7 @@ impl Archive {
                 },
                 &mut markdown,
             );
-            entry.files.markdown = Some(write("md", &markdown)?);
+            stage("md", &markdown)?;
         }
         if !document.page.is_empty() {
             let options = HtmlOptions {
@@ -907,18 +1019,51 @@ impl Archive {
             } else {
                 write_document(&document.page, options, &mut html)
             };
-            entry.files.html = Some(write("html", &html)?);
+            stage("html", &html)?;
         }
-        Ok(())
+        Ok(page)
     }
 
-    /// Makes the index durable, and says whether every record reached it.
-    pub fn finish(&self) -> io::Result<()> {
+    /// Lists whatever still waits (in input order, past any input that never came), makes
+    /// the index durable, and says whether every record reached it. Returns the records
+    /// listed here.
+    pub fn finish(&self) -> io::Result<Vec<IndexEntry>> {
+        let mut listed = Vec::new();
+        if let Ok(mut commits) = self.commits.lock() {
+            let waiting = std::mem::take(&mut commits.waiting);
+            for (_, outcome) in waiting {
+                if let Some((entry, page)) = outcome {
+                    listed.push(self.list(&mut commits.names, entry, page));
+                }
+            }
+        }
+        let _ = fs::remove_dir(self.out.join(STAGING));
         match self.index.lock() {
-            Ok(mut index) => index.finish(),
+            Ok(mut index) => index.finish().map(|()| listed),
             Err(_) => Err(io::Error::other("the index writer is poisoned")),
         }
     }
+}
+
+/// The folder in the output where pages are written before they are named.
+const STAGING: &str = ".next-rsc-staging";
+
+/// Pages waiting to be named, by input number.
+struct Commits {
+    /// The input whose turn it is.
+    next: u64,
+    /// Outcomes handed in ahead of their turn (`None`: an input passed over).
+    waiting: BTreeMap<u64, Option<(IndexEntry, Option<StagedPage>)>>,
+    /// Names taken, in lower case.
+    names: HashSet<String>,
+}
+
+/// A page's files, written under staging names.
+struct StagedPage {
+    /// The name it asks for (see [`page_name`]).
+    base: String,
+    /// Extension and staging path of each file.
+    files: Vec<(&'static str, PathBuf)>,
 }
 
 /// The archive's index file.
@@ -984,20 +1129,6 @@ fn remove_partial_files(out: &Path) {
     }
 }
 
-/// Writes a file whole or not at all: to a temporary name beside it, then renamed.
-fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let result = fs::write(&partial, bytes).and_then(|()| fs::rename(&partial, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&partial);
-    }
-    result
-}
-
 /// The key of an input's source for `--resume`: its canonical path (so `./in/a.txt` and
 /// `in/a.txt` are one input), with a web archive record's URI kept after the `#`.
 fn source_key(source: &str) -> String {
@@ -1033,23 +1164,27 @@ pub fn run_until(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> io::Result<usize> {
     let failed = std::sync::atomic::AtomicUsize::new(0);
-    inputs(files)
-        .take_while(|_| !stop())
-        .par_bridge()
-        .for_each(|input| {
-            if stop() {
-                return;
-            }
-            if archive.is_done(&input.source) || is_stray_text(&input) {
-                return;
-            }
-            let entry = archive.process(&input);
+    let report = |entries: Vec<IndexEntry>| {
+        for entry in entries {
             if !entry.ok {
                 failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             on_page(&entry);
+        }
+    };
+    (0u64..)
+        .zip(inputs(files))
+        .take_while(|_| !stop())
+        .par_bridge()
+        .for_each(|(seq, input)| {
+            let passed = stop() || archive.is_done(&input.source) || is_stray_text(&input);
+            report(if passed {
+                archive.skip(seq)
+            } else {
+                archive.process(seq, &input)
+            });
         });
-    archive.finish()?;
+    report(archive.finish()?);
     Ok(failed.into_inner())
 }
 
@@ -1096,6 +1231,11 @@ mod tests {
         assert_eq!(safe_segment("notes.HTML"), "notes.HTML_");
         assert_eq!(safe_segment(".hidden"), "_.hidden");
         assert_eq!(safe_segment("plain-name"), "plain-name");
+        assert_eq!(safe_segment("CON"), "_CON");
+        assert_eq!(safe_segment("aux.txt"), "_aux.txt");
+        assert_eq!(safe_segment("com1"), "_com1");
+        assert_eq!(safe_segment("console"), "console");
+        assert_eq!(safe_segment("trail."), "trail._");
     }
 
     #[test]

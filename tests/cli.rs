@@ -460,6 +460,97 @@ fn archive_reads_web_archives() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Every file below `dir`, with its bytes, by path.
+fn folder_contents(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry.file_name() != ".next-rsc.lock" {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn archive_names_clashing_pages_the_same_in_every_run() {
+    // Pages that ask for one name (a path written many ways, and names that differ only
+    // in case): which one gets the plain name must not depend on which thread is first.
+    let dir = temp_dir("clashes");
+    let flight = std::fs::read(fixture("nextjs/v16/about.rsc")).unwrap();
+    let mut response = b"HTTP/1.1 200 OK\r\nContent-Type: text/x-component\r\n\r\n".to_vec();
+    response.extend_from_slice(&flight);
+    let mut warc = Vec::new();
+    for uri in [
+        "https://a.example/col",
+        "https://a.example/col/",
+        "https://a.example/col?x=1",
+        "https://a.example/COL",
+        "https://a.example/col#top",
+        "https://a.example/x",
+        "https://a.example/x.md/child",
+        "https://a.example/CON",
+        "https://a.example/con",
+    ]
+    .iter()
+    .cycle()
+    .take(60)
+    .enumerate()
+    .map(|(i, uri)| {
+        format!(
+            "{uri}{}",
+            if i >= 9 {
+                format!("?copy={i}")
+            } else {
+                String::new()
+            }
+        )
+    }) {
+        warc.extend(warc_record("response", &uri, &response));
+    }
+    let input = dir.join("clashes.warc");
+    std::fs::write(&input, &warc).unwrap();
+    let runs: Vec<_> = (0..3)
+        .map(|i| {
+            let out = dir.join(format!("run{i}"));
+            let run = next_rsc(&[
+                "archive",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--threads",
+                "2",
+            ]);
+            assert_eq!(
+                run.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            folder_contents(&out)
+        })
+        .collect();
+    assert_eq!(index_lines(&dir.join("run0")).len(), 60);
+    assert!(runs[0].keys().all(|name| !name.contains("staging")));
+    for other in &runs[1..] {
+        assert_eq!(
+            other.keys().collect::<Vec<_>>(),
+            runs[0].keys().collect::<Vec<_>>()
+        );
+        assert!(
+            other == &runs[0],
+            "the same files, byte for byte, index included"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn several_inputs_one_after_another_and_errors_name_the_file() {
     let out = next_rsc(&[
