@@ -87,6 +87,15 @@ pub struct IndexEntry {
 }
 
 impl Input {
+    /// How many bytes the page is (a file's size as the file system says).
+    pub fn size(&self) -> u64 {
+        match &self.body {
+            Body::File(path) => fs::metadata(path).map_or(0, |m| m.len()),
+            Body::Bytes(bytes) => bytes.len() as u64,
+            Body::Broken(_) => 0,
+        }
+    }
+
     /// The page's bytes: the file read, or the web archive record's HTTP body.
     pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
         match &self.body {
@@ -286,7 +295,7 @@ pub fn inputs(files: Vec<PathBuf>) -> impl Iterator<Item = Input> + Send {
 /// borrows its source, so one thread owns it and hands pages over a short queue: the
 /// archive streams through with a few records in memory at most.
 fn warc_pages(path: PathBuf) -> impl Iterator<Item = Input> + Send {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Input>(4);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Input>(0);
     std::thread::spawn(move || read_warc(&path, &sender));
     std::iter::from_fn(move || receiver.recv().ok())
 }
@@ -322,7 +331,8 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
     });
     let mut records = reader.stream_records();
     let mut count = 0usize;
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Captures per URL, by a hash of it: a file of a million long URLs keeps 12 bytes each.
+    let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
     while let Some(record) = records.next_item() {
         count += 1;
         let record = match record {
@@ -339,13 +349,29 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         if record.warc_type() != &warc::RecordType::Response {
             continue;
         }
-        let uri = record
+        let full_uri = record
             .header(warc::WarcHeader::TargetURI)
-            .unwrap_or_default()
-            .to_string();
+            .unwrap_or_default();
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            full_uri.hash(&mut hasher);
+            hasher.finish()
+        };
+        // A URL past any real one's length is kept cut, with its hash: sources, index
+        // lines and the resume table stay small whatever the file holds.
+        let uri = if full_uri.len() > MAX_URI_KEPT {
+            let mut cut = MAX_URI_KEPT;
+            while !full_uri.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}…~{key:016x}", &full_uri[..cut])
+        } else {
+            full_uri.to_string()
+        };
         // The same URL captured again is a page of its own: `#2`, `#3` … tell them apart.
-        let times = seen.entry(uri.clone()).or_insert(0);
-        *times += 1;
+        let times = seen.entry(key).or_insert(0);
+        *times = times.saturating_add(1);
         let source = if *times == 1 {
             format!("{name}#{uri}")
         } else {
@@ -408,6 +434,9 @@ struct HeaderCap<R> {
 }
 
 const MAX_HEADER: usize = 1 << 20;
+
+/// The most of a record's URL kept in its `source` (real URLs are far shorter).
+const MAX_URI_KEPT: usize = 4096;
 
 impl<R: BufRead> Read for HeaderCap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -713,6 +742,7 @@ pub struct Archive {
     css: bool,
     site: SiteHints,
     safe: bool,
+    memory: MemoryBudget,
 }
 
 impl Archive {
@@ -720,6 +750,14 @@ impl Archive {
     /// pages a browser will open from the archive.
     pub fn with_safe_html(mut self, safe: bool) -> Archive {
         self.safe = safe;
+        self
+    }
+
+    /// Bounds the memory the pages being processed may take together (by default half
+    /// the machine's): a big page waits until others are done, and a page that would need
+    /// more than all of it fails as too large, not the run.
+    pub fn with_memory_budget(mut self, bytes: u64) -> Archive {
+        self.memory = MemoryBudget::new(bytes);
         self
     }
 
@@ -811,6 +849,7 @@ impl Archive {
             css,
             site,
             safe: false,
+            memory: MemoryBudget::for_this_machine(),
         })
     }
 
@@ -836,6 +875,17 @@ impl Archive {
                 Body::File(path) => flight_beside(path).map(|p| p.display().to_string()),
                 _ => None,
             },
+        };
+        let cost = input.size().saturating_mul(MEMORY_PER_INPUT_BYTE);
+        let Some(_admitted) = self.memory.admit(cost) else {
+            entry.error = Some(format!(
+                "too large: a page of {} would need about {} of memory, more than the {} \
+                 budget (--max-memory)",
+                bytes_text(input.size()),
+                bytes_text(cost),
+                bytes_text(self.memory.limit)
+            ));
+            return self.commit(seq, Some((entry, None)));
         };
         let staged = extract_input(input, &self.site)
             .map_err(|e| e.to_string())
@@ -982,8 +1032,10 @@ impl Archive {
             page.files.push((ext, path));
             Ok(())
         };
+        // Each file is dropped once staged: a big page's three files never wait together.
         let json = serde_json::to_string_pretty(extraction).map_err(|e| e.to_string())?;
         stage("json", &json)?;
+        drop(json);
         if let Some(article) = &extraction.article {
             let mut markdown = String::new();
             let _ = article.write_markdown(
@@ -1042,6 +1094,74 @@ impl Archive {
             Ok(mut index) => index.finish().map(|()| listed),
             Err(_) => Err(io::Error::other("the index writer is poisoned")),
         }
+    }
+}
+
+/// Peak memory per byte of input while a page is read, composed and written (measured on
+/// big article pages, the input included: about 12).
+const MEMORY_PER_INPUT_BYTE: u64 = 16;
+
+/// Memory that the pages in progress share.
+struct MemoryBudget {
+    limit: u64,
+    used: Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+impl MemoryBudget {
+    fn new(limit: u64) -> Self {
+        MemoryBudget {
+            limit,
+            used: Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Half the machine's memory (`MemTotal`), else 4 GiB.
+    fn for_this_machine() -> Self {
+        let total = fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+        MemoryBudget::new(total.map_or(4 << 30, |t| (t / 2).max(1 << 30)))
+    }
+
+    /// Waits until `cost` fits beside the pages in progress; `None` when it never can.
+    fn admit(&self, cost: u64) -> Option<Admitted<'_>> {
+        if cost > self.limit {
+            return None;
+        }
+        let mut used = self.used.lock().ok()?;
+        while *used > 0 && *used + cost > self.limit {
+            used = self.freed.wait(used).ok()?;
+        }
+        *used += cost;
+        Some(Admitted { budget: self, cost })
+    }
+}
+
+/// A page's share of the budget, given back when it is done.
+struct Admitted<'a> {
+    budget: &'a MemoryBudget,
+    cost: u64,
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut used) = self.budget.used.lock() {
+            *used = used.saturating_sub(self.cost);
+        }
+        self.budget.freed.notify_all();
+    }
+}
+
+/// `1.5 GiB`, `300 MiB`, `12 KiB`.
+fn bytes_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{} KiB", b.div_ceil(1024)),
     }
 }
 
@@ -1236,6 +1356,24 @@ mod tests {
         assert_eq!(safe_segment("com1"), "_com1");
         assert_eq!(safe_segment("console"), "console");
         assert_eq!(safe_segment("trail."), "trail._");
+    }
+
+    #[test]
+    fn the_memory_budget_admits_what_fits_and_waits_for_the_rest() {
+        let budget = MemoryBudget::new(100);
+        assert!(budget.admit(101).is_none(), "never fits");
+        let first = budget.admit(60).unwrap();
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| {
+                let _second = budget.admit(60).unwrap();
+                *budget.used.lock().unwrap()
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert_eq!(*budget.used.lock().unwrap(), 60, "the second waits");
+            drop(first);
+            assert_eq!(waiting.join().unwrap(), 60, "then it is let in");
+        });
+        assert_eq!(*budget.used.lock().unwrap(), 0, "and everything given back");
     }
 
     #[test]

@@ -319,6 +319,11 @@ struct ArchiveArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Memory the pages in progress may take together (default: half the machine's),
+    /// as bytes or with K, M, G: a big page waits for others to finish, and a page
+    /// that would need more (about 16 bytes per byte of it) fails as too large.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
     /// Do not link the pages' stylesheets in the rendered HTML.
     #[arg(long)]
     no_css: bool,
@@ -344,6 +349,28 @@ enum ReactLine {
 
 /// The bytes of one input.
 type Input = Vec<u8>;
+
+/// `4096`, `512K`, `300M`, `8G` (powers of 1024; `KiB`, `MB`… also read).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits]
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 8G or 512M"))?;
+    let shift = match text[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        unit => return Err(format!("unknown unit {unit:?}: use K, M or G")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
 
 /// Reads an input whole: standard input, or a regular file (read, not mapped: a file
 /// that shrinks while it is read ends the read early instead of crashing the process).
@@ -763,6 +790,7 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         resume,
         jsonl,
         threads,
+        max_memory,
         no_css,
         safe,
         site,
@@ -861,6 +889,10 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
             source,
         })?
         .with_safe_html(safe);
+    let archive = match max_memory {
+        Some(bytes) => archive.with_memory_budget(bytes),
+        None => archive,
+    };
     // Ctrl-C or a TERM: the pages being written are finished and listed, the index is
     // left whole, and `--resume` carries on. A second one ends the process at once.
     let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -552,6 +552,95 @@ fn archive_names_clashing_pages_the_same_in_every_run() {
 }
 
 #[test]
+fn web_archive_urls_past_any_real_length_are_kept_cut() {
+    // Each URL 200 KB long: the index must not carry (nor the reader keep) them whole.
+    let dir = temp_dir("long-urls");
+    let flight = std::fs::read(fixture("nextjs/v16/about.rsc")).unwrap();
+    let mut response = b"HTTP/1.1 200 OK\r\nContent-Type: text/x-component\r\n\r\n".to_vec();
+    response.extend_from_slice(&flight);
+    let mut warc = Vec::new();
+    for i in 0..3 {
+        let uri = format!("https://a.example/{i}/{}", "x".repeat(200_000));
+        warc.extend(warc_record("response", &uri, &response));
+    }
+    // The same long URL captured twice is still two pages.
+    warc.extend(warc_record(
+        "response",
+        &format!("https://a.example/0/{}", "x".repeat(200_000)),
+        &response,
+    ));
+    let input = dir.join("long.warc");
+    std::fs::write(&input, &warc).unwrap();
+    let out = dir.join("out");
+    let run = next_rsc(&[
+        "archive",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 4);
+    let sources: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 4, "told apart");
+    assert!(sources.iter().all(|s| s.len() < 5000 && s.contains("…~")));
+    assert!(sources.iter().any(|s| s.ends_with("#2")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn archive_fails_a_page_too_large_for_its_memory_budget_and_goes_on() {
+    let dir = temp_dir("budget");
+    let small = fixture("nextjs/v16/about.rsc"); // 5 KB: about 80 KB to process
+    let big = fixture("nextjs/v16/post-hello.rsc"); // 15 KB: about 240 KB
+    let out = dir.join("out");
+    let run = next_rsc(&[
+        "archive",
+        &small,
+        &big,
+        "-o",
+        out.to_str().unwrap(),
+        "--max-memory",
+        "128K",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "one page failed");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("too large") && stderr.contains("--max-memory"),
+        "{stderr}"
+    );
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 2);
+    let of = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["source"].as_str().unwrap().contains(name))
+            .unwrap()
+    };
+    assert_eq!(of("about")["ok"], true);
+    assert_eq!(of("post-hello")["ok"], false);
+    // A size that is no size is refused before anything runs.
+    let bad = next_rsc(&[
+        "archive",
+        &small,
+        "-o",
+        out.to_str().unwrap(),
+        "--max-memory",
+        "lots",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn several_inputs_one_after_another_and_errors_name_the_file() {
     let out = next_rsc(&[
         "extract",
