@@ -103,3 +103,96 @@ fn thousands_of_mutated_fixtures_never_panic() {
         runs += 1;
     }
 }
+
+/// Bytes that matter to an HTML page's flight scripts.
+const HTML_INTERESTING: &[&[u8]] = &[
+    b"<",
+    b">",
+    b"\"",
+    b"\\",
+    b"</script>",
+    b"<script>",
+    b"self.__next_f.push([1,\"",
+    b"\\u003c",
+    b"\\n",
+    b"<!--",
+    b"<template>",
+    b"\xff",
+    b"\0",
+];
+
+/// Damages an HTML page where its flight lives: inside and around its scripts.
+fn mutate_html(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    let scripts: Vec<usize> = memchr::memmem::find_iter(input, b"__next_f").collect();
+    for _ in 0..1 + rng.below(3) {
+        // Near a push script half of the time, anywhere otherwise.
+        let at = match (rng.below(2), scripts.is_empty()) {
+            (0, false) => (scripts[rng.below(scripts.len())] + rng.below(400)).min(out.len()),
+            _ => rng.below(out.len() + 1),
+        };
+        match rng.below(4) {
+            0 if at < out.len() => {
+                out.remove(at);
+            }
+            1 => out.truncate(at),
+            2 if !out.is_empty() => {
+                let at = at.min(out.len() - 1);
+                out[at] ^= 1 << rng.below(8);
+            }
+            _ => {
+                let piece = HTML_INTERESTING[rng.below(HTML_INTERESTING.len())];
+                out.splice(at..at, piece.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn damaged_html_pages_go_through_the_front_door_without_a_panic() {
+    let mut pages: Vec<Vec<u8>> = [
+        "nextjs/v13/post-hello.html",
+        "nextjs/v14/post-hello.html",
+        "nextjs/v15/post-hello.html",
+        "nextjs/v16/post-hello.html",
+        "nextjs/v16/special.html",
+        "sites/trusted-server__real-nextjs-blog.html",
+        "sites/njsparser__club.fans.html",
+        "sites/trusted-server__inlined-data-escaped.html",
+    ]
+    .iter()
+    .map(|p| std::fs::read(common::fixtures().join(p)).unwrap())
+    .collect();
+    pages.retain(|p| p.len() < 200_000);
+    let mut rng = Rng(0x5eed_0f_ba5e);
+    for _ in 0..300 {
+        let which = rng.below(pages.len());
+        let damaged = mutate_html(&mut rng, &pages[which]);
+        let Ok(page) = next_rsc::Page::parse(&damaged) else {
+            continue; // no page left: an error, not a panic
+        };
+        for d in page.diagnostics() {
+            assert!(
+                d.offset <= damaged.len(),
+                "offset {} past the input",
+                d.offset
+            );
+        }
+        let _ = serde_json::to_string(&page).expect("the extraction serialises");
+        let _ = page.to_markdown();
+        let mut tree = Vec::new();
+        let _ = page.write_tree(true, &mut tree);
+        for safe in [false, true] {
+            if let Ok(html) = page.to_html_with(next_rsc::HtmlSettings {
+                safe,
+                ..Default::default()
+            }) {
+                assert!(html.starts_with("<!DOCTYPE html>"));
+                if safe {
+                    assert!(!html.to_ascii_lowercase().contains("<script"));
+                }
+            }
+        }
+    }
+}
