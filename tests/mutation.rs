@@ -165,7 +165,7 @@ fn damaged_html_pages_go_through_the_front_door_without_a_panic() {
     .map(|p| std::fs::read(common::fixtures().join(p)).unwrap())
     .collect();
     pages.retain(|p| p.len() < 200_000);
-    let mut rng = Rng(0x5eed_0f_ba5e);
+    let mut rng = Rng(0x5eed_f0ba_5e11);
     for _ in 0..300 {
         let which = rng.below(pages.len());
         let damaged = mutate_html(&mut rng, &pages[which]);
