@@ -157,5 +157,67 @@ fn page_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(flight_benches, benches, page_benches);
+/// Shapes that were once quadratic or worse (outlined rows, one tag with a great many
+/// attributes, millions of small values, deep nesting), whole page pipeline, at two sizes:
+/// linear code runs the big one at about the small one's MB/s.
+fn shape_benches(c: &mut Criterion) {
+    fn outlined_rows(n: usize) -> Vec<u8> {
+        let refs: Vec<String> = (1..=n).map(|i| format!("\"${i:x}\"")).collect();
+        let mut out = format!("0:[{}]\n", refs.join(",")).into_bytes();
+        for i in 1..=n {
+            out.extend_from_slice(format!("{i:x}:\"row {i} of text\"\n").as_bytes());
+        }
+        out
+    }
+    fn many_attributes(n: usize) -> Vec<u8> {
+        let attributes: String = (0..n).map(|i| format!(" data-a{i}=\"x\"")).collect();
+        format!(
+            "<!DOCTYPE html><html><body><div{attributes}>hi</div><script>\
+             (self.__next_f=self.__next_f||[]).push([0]);self.__next_f.push([1,\
+             \"0:[\\\"$\\\",\\\"p\\\",null,{{\\\"children\\\":\\\"hi\\\"}}]\\n\"])\
+             </script></body></html>"
+        )
+        .into_bytes()
+    }
+    fn small_values(n: usize) -> Vec<u8> {
+        let mut out = b"0:[".to_vec();
+        for _ in 0..n {
+            out.extend_from_slice(b"1,");
+        }
+        out.extend_from_slice(b"0]\n");
+        out
+    }
+    fn deep(n: usize) -> Vec<u8> {
+        let mut out = b"0:".to_vec();
+        out.extend(std::iter::repeat_n(b'[', n));
+        out.extend(std::iter::repeat_n(b']', n));
+        out.push(b'\n');
+        out
+    }
+    let shapes: [(&str, fn(usize) -> Vec<u8>, usize); 4] = [
+        ("outlined-rows", outlined_rows, 40_000),
+        ("many-attributes", many_attributes, 40_000),
+        ("small-values", small_values, 500_000),
+        ("deep-nesting", deep, 200_000),
+    ];
+    for (name, make, n) in shapes {
+        let mut group = c.benchmark_group(format!("shape/{name}"));
+        group.sample_size(10);
+        for scale in [1, 4] {
+            let input = make(n * scale);
+            group.throughput(Throughput::BytesDecimal(input.len() as u64));
+            group.bench_function(format!("x{scale}"), |b| {
+                b.iter(|| {
+                    let page = next_rsc::Page::parse(&input).expect("a page");
+                    let mut tree = std::io::sink();
+                    let _ = page.write_tree(true, &mut tree);
+                    page.to_html().map_or(0, |h| h.len())
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(flight_benches, benches, page_benches, shape_benches);
 criterion_main!(flight_benches);
