@@ -194,7 +194,8 @@ fn shape_benches(c: &mut Criterion) {
         out.push(b'\n');
         out
     }
-    let shapes: [(&str, fn(usize) -> Vec<u8>, usize); 4] = [
+    type Shape = (&'static str, fn(usize) -> Vec<u8>, usize);
+    let shapes: [Shape; 4] = [
         ("outlined-rows", outlined_rows, 40_000),
         ("many-attributes", many_attributes, 40_000),
         ("small-values", small_values, 500_000),

@@ -552,6 +552,33 @@ fn archive_names_clashing_pages_the_same_in_every_run() {
 }
 
 #[test]
+fn a_durable_archive_writes_what_a_plain_one_does() {
+    let dir = temp_dir("durable");
+    let input = fixture("nextjs/v16");
+    let runs: Vec<_> = ["plain", "durable"]
+        .iter()
+        .map(|how| {
+            let out = dir.join(how);
+            let mut args = vec!["archive", input.as_str(), "-o", out.to_str().unwrap()];
+            if *how == "durable" {
+                args.push("--durable");
+            }
+            let run = next_rsc(&args);
+            assert_eq!(
+                run.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            folder_contents(&out)
+        })
+        .collect();
+    assert!(runs[0].len() > 20);
+    assert!(runs[0] == runs[1], "the same files, byte for byte");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn web_archive_urls_past_any_real_length_are_kept_cut() {
     // Each URL 200 KB long: the index must not carry (nor the reader keep) them whole.
     let dir = temp_dir("long-urls");
