@@ -158,6 +158,13 @@ pub enum Error {
     /// A web archive's record that cannot be read: its HTTP response or content coding.
     #[error("{0}")]
     BadRecord(String),
+    /// A question the tree cannot answer: a pointer that leads nowhere, a bad pattern.
+    #[error(transparent)]
+    Query(#[from] crate::query::QueryError),
+    /// The tree is larger than its output bound (a payload that shares one value
+    /// millions of times).
+    #[error("the tree is too large to write: {0}")]
+    TreeTooLarge(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

@@ -68,6 +68,7 @@ pub mod input;
 pub mod markup;
 pub mod next;
 mod page;
+pub mod query;
 pub mod render;
 
 pub use error::{Diagnostic, DiagnosticKind, Error};
@@ -76,4 +77,4 @@ pub use error::{Diagnostic, DiagnosticKind, Error};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-pub use page::{HtmlSettings, Options, Page};
+pub use page::{HtmlSettings, Options, Page, Typed};

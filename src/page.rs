@@ -31,6 +31,7 @@ use crate::next::NextFacts;
 use crate::next::links::LinkHints;
 use crate::next::page::Page as Composed;
 use crate::next::router::RouterKind;
+use crate::query::{CanonicalTree, Match, Operation, Query, diff};
 use crate::render::html::{HtmlOptions, write_document};
 use crate::render::markdown::MarkdownOptions;
 use crate::render::safe::write_safe_document;
@@ -55,6 +56,15 @@ pub struct Options {
     /// [`Page::to_html`] writes a page with no active content (see
     /// [`HtmlSettings::safe`]).
     pub safe: bool,
+}
+
+/// Matches read into a type (see [`Page::find_as`]).
+#[derive(Debug, Clone)]
+pub struct Typed<T> {
+    /// Each match that fits, with its path.
+    pub values: Vec<(String, T)>,
+    /// Each that does not, with its path and why.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// How to write the page as HTML.
@@ -195,6 +205,76 @@ impl Page {
             ..WriteOptions::default()
         };
         flight::write_canonical(&self.tree(), options, out)
+    }
+
+    /// The resolved tree as `next-rsc tree --canonical` prints it: the document that
+    /// [`Page::find`] and [`Page::get`] paths point into.
+    pub fn canonical_tree(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.write_tree(true, &mut out)
+            .map_err(|e| Error::TreeTooLarge(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Every match of `query` in the canonical tree, in document order: its JSON pointer
+    /// and its value.
+    ///
+    /// ```
+    /// use next_rsc::{Page, query::Query};
+    /// let page = Page::parse(br#"0:["$","a",null,{"href":"/about","children":"About us"}]"#)?;
+    /// let links = page.find(&Query::element_type("a"))?;
+    /// assert_eq!(links[0].path, "/root");
+    /// assert_eq!(page.get("/root/props/href")?, "\"/about\"");
+    /// # Ok::<(), next_rsc::Error>(())
+    /// ```
+    pub fn find(&self, query: &Query) -> Result<Vec<Match>, Error> {
+        let json = self.canonical_tree()?;
+        Ok(CanonicalTree::read(&json)?.find(query))
+    }
+
+    /// The value at a JSON pointer into the canonical tree, as JSON text; an error names
+    /// the first segment that is not there.
+    pub fn get(&self, pointer: &str) -> Result<String, Error> {
+        let json = self.canonical_tree()?;
+        Ok(CanonicalTree::read(&json)?.get(pointer)?)
+    }
+
+    /// Every match of `query` read into `T` with serde; matches that do not fit `T` are
+    /// skipped and listed with the reason.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Product { name: String, price: f64 }
+    /// let page = next_rsc::Page::parse(br#"0:[{"name":"Tea","price":4.5},{"name":"Cup"}]"#)?;
+    /// let found = page.find_as::<Product>(&next_rsc::query::Query::keys(["name"])?)?;
+    /// assert_eq!(found.values[0].1.price, 4.5);
+    /// assert_eq!(found.skipped.len(), 1); // no price
+    /// # Ok::<(), next_rsc::Error>(())
+    /// ```
+    pub fn find_as<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &Query,
+    ) -> Result<Typed<T>, Error> {
+        let mut typed = Typed {
+            values: Vec::new(),
+            skipped: Vec::new(),
+        };
+        for found in self.find(query)? {
+            match found.deserialize::<T>() {
+                Ok(value) => typed.values.push((found.path, value)),
+                Err(e) => typed.skipped.push((found.path, e.to_string())),
+            }
+        }
+        Ok(typed)
+    }
+
+    /// The JSON Patch (RFC 6902) that turns this page's canonical tree into `newer`'s.
+    pub fn diff(&self, newer: &Page) -> Result<Vec<Operation>, Error> {
+        let (old, new) = (self.canonical_tree()?, newer.canonical_tree()?);
+        Ok(diff(
+            &CanonicalTree::read(&old)?,
+            &CanonicalTree::read(&new)?,
+        ))
     }
 
     /// The page as a complete HTML document, as `next-rsc html` writes it: React's

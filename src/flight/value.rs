@@ -364,6 +364,12 @@ impl<'a> Arena<'a> {
         part.entries.get(start + i).copied()
     }
 
+    /// Entry `i` of an object: its key and value.
+    #[inline]
+    pub(crate) fn entry_at(&self, span: Span, i: usize) -> Option<(&str, NodeId)> {
+        self.raw_entry(span, i).map(|(k, v)| (self.str(k), v))
+    }
+
     /// How a node is stored.
     #[inline]
     pub(crate) fn node(&self, id: NodeId) -> Node {
