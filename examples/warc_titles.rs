@@ -11,7 +11,7 @@ fn main() {
         eprintln!("usage: warc_titles FILE.warc[.gz]|FOLDER …");
         std::process::exit(2);
     }
-    let (files, problems) = find_inputs(&paths);
+    let (files, problems) = find_inputs(&paths, None);
     for problem in problems {
         eprintln!("{problem}");
     }

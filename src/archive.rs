@@ -105,9 +105,21 @@ impl Input {
                     source,
                 };
                 let limit = crate::input::max_input_bytes();
+                let file = File::open(path).map_err(io_error)?;
+                let size = file.metadata().map_err(io_error)?.len();
+                if size > limit {
+                    return Err(io_error(io::Error::other(format!(
+                        "too large: {size} bytes, more than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
+                    ))));
+                }
                 let mut bytes = Vec::new();
-                File::open(path)
-                    .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+                bytes.try_reserve_exact(size as usize + 1).map_err(|_| {
+                    io_error(io::Error::other(format!(
+                        "too large: {size} bytes, more than the memory available can hold"
+                    )))
+                })?;
+                file.take(limit + 1)
+                    .read_to_end(&mut bytes)
                     .map_err(io_error)?;
                 if bytes.len() as u64 > limit {
                     return Err(io_error(io::Error::other(format!(
@@ -149,11 +161,15 @@ pub struct Files {
 }
 
 /// Finds the inputs below the given paths, in a stable order: files as given, folders
-/// walked (sorted, symbolic links to folders not followed). A folder that cannot be read
-/// is listed among the problems and the walk goes on.
-pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+/// walked (sorted; a link to a folder is followed once, a link back into a folder
+/// already walked is said and skipped). The archive's own output folder `out`, when it
+/// lies below an input, is not read. A folder that cannot be read is listed among the
+/// problems and the walk goes on.
+pub fn find_inputs(paths: &[PathBuf], out: Option<&Path>) -> (Vec<PathBuf>, Vec<String>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
+    let out = out.and_then(|o| fs::canonicalize(o).ok());
+    let mut walked: HashSet<PathBuf> = HashSet::new();
     for path in paths {
         let is_dir = match fs::metadata(path) {
             Ok(meta) => meta.is_dir(),
@@ -165,6 +181,18 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         if is_dir {
             let mut stack = vec![path.clone()];
             while let Some(dir) = stack.pop() {
+                if let Ok(real) = fs::canonicalize(&dir) {
+                    if out.as_ref() == Some(&real) {
+                        continue; // the archive being written
+                    }
+                    if !walked.insert(real) {
+                        problems.push(format!(
+                            "{}: a folder already walked (a link back into it?): skipped",
+                            dir.display()
+                        ));
+                        continue;
+                    }
+                }
                 let entries = match fs::read_dir(&dir) {
                     Ok(entries) => entries,
                     Err(e) => {
@@ -192,7 +220,9 @@ pub fn find_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                         ));
                         continue;
                     }
-                    if meta.is_dir() {
+                    let links_to_folder = meta.file_type().is_symlink()
+                        && fs::metadata(&entry).is_ok_and(|m| m.is_dir());
+                    if meta.is_dir() || links_to_folder {
                         // Next 16's per-segment prefetch files (`__next.blog/…`,
                         // `x.segments/…`) are parts of routes read whole elsewhere.
                         if !is_segment_file(&entry) {
@@ -510,7 +540,8 @@ fn response_body(response: &[u8]) -> Result<Option<Vec<u8>>, String> {
         "" | "identity" => Ok(Some(body)),
         "gzip" | "x-gzip" => {
             let mut out = Vec::new();
-            libflate::gzip::Decoder::new(&body[..])
+            // Every member: a body may be several gzip members back to back.
+            libflate::gzip::MultiDecoder::new(&body[..])
                 .and_then(|d| d.take(MAX_RECORD + 1).read_to_end(&mut out))
                 .map_err(|e| format!("gzip body: {e}"))?;
             too_big(out)
@@ -745,6 +776,9 @@ pub struct Archive {
     memory: MemoryBudget,
     /// Every file and index record on the disk before the next is listed.
     durable: bool,
+    /// The records of inputs that failed in the runs before `--resume`, by source key:
+    /// put back at the end for those this run did not meet.
+    failed_before: Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl Archive {
@@ -784,7 +818,7 @@ impl Archive {
         fs::create_dir_all(out)?;
         // One run per folder: a second one would interleave the index and overwrite
         // pages. The lock goes with the process, however it ends.
-        let lock = File::create(out.join(".next-rsc.lock"))?;
+        let lock = open_lock(&out.join(".next-rsc.lock"))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -796,7 +830,17 @@ impl Archive {
             Err(fs::TryLockError::Error(e)) => return Err(e),
         }
         let index_path = out.join("index.jsonl");
+        // Another run's archive is added to only on purpose: writing a new index over it
+        // would lose every record it holds.
+        if !resume && fs::metadata(&index_path).is_ok_and(|m| m.len() > 0) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it already holds an archive (index.jsonl): add --resume to add to it, or \
+                 choose another folder",
+            ));
+        }
         let mut done = HashSet::new();
+        let mut failed_before = std::collections::HashMap::new();
         let mut names = HashSet::new();
         let mut kept: Vec<String> = Vec::new();
         if resume && index_path.exists() {
@@ -820,6 +864,10 @@ impl Archive {
             records.sort_by_key(|(at, _)| *at);
             for (_, entry) in records {
                 if entry["ok"] != true {
+                    // Done again if this run meets the input; kept if it does not.
+                    if let Some(source) = entry["source"].as_str() {
+                        failed_before.insert(source_key(source), entry.to_string());
+                    }
                     continue;
                 }
                 if let Some(source) = entry["source"].as_str() {
@@ -834,10 +882,14 @@ impl Archive {
         if resume {
             remove_partial_files(out);
         }
-        // What a run that was stopped left staged (none of it is in the index).
-        let _ = fs::remove_dir_all(out.join(STAGING));
+        // What a run that was stopped left staged (none of it is in the index), or a link
+        // planted in its place (removed, not followed).
+        let staging = out.join(STAGING);
+        if fs::symlink_metadata(&staging).is_ok() {
+            fs::remove_dir_all(&staging).or_else(|_| fs::remove_file(&staging))?;
+        }
         let partial = out.join(".index.jsonl.partial");
-        let mut fresh = File::create(&partial)?;
+        let mut fresh = create_fresh(&partial)?;
         for line in &kept {
             fresh.write_all(format!("{line}\n").as_bytes())?;
         }
@@ -865,6 +917,7 @@ impl Archive {
             safe: false,
             memory: MemoryBudget::for_this_machine(),
             durable: false,
+            failed_before: Mutex::new(failed_before),
         })
     }
 
@@ -971,9 +1024,8 @@ impl Archive {
             for (ext, staged) in &page.files {
                 let relative = format!("{name}.{ext}");
                 let path = self.out.join(&relative);
-                let moved = path
-                    .parent()
-                    .map_or(Ok(()), fs::create_dir_all)
+                let moved = self
+                    .make_folders(&relative)
                     .and_then(|()| fs::rename(staged, &path));
                 match moved {
                     Ok(()) => placed.push((*ext, relative)),
@@ -1020,12 +1072,43 @@ impl Archive {
                 }
             }
         }
+        if let Ok(mut failed) = self.failed_before.lock() {
+            failed.remove(&source_key(&entry.source));
+        }
         if let Ok(line) = serde_json::to_string(&entry)
             && let Ok(mut index) = self.index.lock()
         {
             index.append(&line);
         }
         entry
+    }
+
+    /// Creates the folders of `relative` below the output folder, refusing a symbolic link
+    /// among them: a link planted in the archive would send pages elsewhere.
+    fn make_folders(&self, relative: &str) -> io::Result<()> {
+        let mut folder = self.out.clone();
+        let parts: Vec<&str> = relative.split('/').collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            folder.push(part);
+            match fs::symlink_metadata(&folder) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(io::Error::other(format!(
+                        "{} is a symbolic link: pages are not written through it",
+                        folder.display()
+                    )));
+                }
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(io::Error::other(format!(
+                        "{} is a file, not a folder",
+                        folder.display()
+                    )));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&folder)?,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Writes a page's files whole under staging names of its own.
@@ -1055,7 +1138,7 @@ impl Archive {
             let durable = self.durable;
             fs::create_dir_all(&staging)
                 .and_then(|()| {
-                    let mut file = File::create(&path)?;
+                    let mut file = create_fresh(&path)?;
                     file.write_all(text.as_bytes())?;
                     if durable {
                         file.sync_data()?;
@@ -1127,6 +1210,21 @@ impl Archive {
             }
         }
         let _ = fs::remove_dir(self.out.join(STAGING));
+        let kept: Vec<String> = self
+            .failed_before
+            .lock()
+            .map(|mut failed| failed.drain().map(|(_, line)| line).collect())
+            .unwrap_or_default();
+        match self.index.lock() {
+            Ok(mut index) => {
+                let mut kept = kept;
+                kept.sort();
+                for line in &kept {
+                    index.append(line);
+                }
+            }
+            Err(_) => return Err(io::Error::other("the index writer is poisoned")),
+        }
         match self.index.lock() {
             Ok(mut index) => index.finish().map(|()| listed),
             Err(_) => Err(io::Error::other("the index writer is poisoned")),
@@ -1134,9 +1232,10 @@ impl Archive {
     }
 }
 
-/// Peak memory per byte of input while a page is read, composed and written (measured on
-/// big article pages, the input included: about 12).
-const MEMORY_PER_INPUT_BYTE: u64 = 16;
+/// Peak memory per byte of input while a page is read, composed and written, the input
+/// included: about 12 on big article pages, up to 31 on the worst shape measured (an
+/// article of many tiny elements).
+const MEMORY_PER_INPUT_BYTE: u64 = 32;
 
 /// Memory that the pages in progress share.
 struct MemoryBudget {
@@ -1154,14 +1253,31 @@ impl MemoryBudget {
         }
     }
 
-    /// Half the machine's memory (`MemTotal`), else 4 GiB.
+    /// Half of what this process may use: the machine's memory (`MemTotal`), its
+    /// container's limit (cgroup `memory.max`) and its address-space limit (`ulimit -v`),
+    /// whichever is least; 4 GiB when none can be read.
     fn for_this_machine() -> Self {
-        let total = fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+        let machine = fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
             let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
             let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
             Some(kib * 1024)
         });
-        MemoryBudget::new(total.map_or(4 << 30, |t| (t / 2).max(1 << 30)))
+        let container = fs::read_to_string("/sys/fs/cgroup/memory.max")
+            .ok()
+            .and_then(|max| max.trim().parse::<u64>().ok());
+        let address_space = fs::read_to_string("/proc/self/limits")
+            .ok()
+            .and_then(|limits| {
+                let line = limits
+                    .lines()
+                    .find(|l| l.starts_with("Max address space"))?;
+                line.split_whitespace().nth(3)?.parse::<u64>().ok()
+            });
+        let least = [machine, container, address_space]
+            .into_iter()
+            .flatten()
+            .min();
+        MemoryBudget::new(least.map_or(4 << 30, |bytes| (bytes / 2).max(256 << 20)))
     }
 
     /// Waits until `cost` fits beside the pages in progress; `None` when it never can.
@@ -1265,6 +1381,33 @@ impl Index {
         }
         self.file.sync_all()
     }
+}
+
+/// Opens the folder's lock file without following a link planted in its place and
+/// without emptying what is there.
+fn open_lock(path: &Path) -> io::Result<File> {
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        fs::remove_file(path)?;
+    }
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+}
+
+/// Creates a file that did not exist: whatever had the name (a link planted there
+/// included) is removed first, and the creation refuses to follow a link.
+fn create_fresh(path: &Path) -> io::Result<File> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 /// Removes what a run that was killed left half written (`.name.partial`), below `out`.
@@ -1424,6 +1567,21 @@ mod tests {
         let brotli =
             b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n\r\nxx";
         assert!(http_body(brotli).is_err());
+        // A gzip body of two members is decoded whole.
+        let member = |text: &[u8]| {
+            let mut encoder = libflate::gzip::Encoder::new(Vec::new()).unwrap();
+            encoder.write_all(text).unwrap();
+            encoder.finish().into_result().unwrap()
+        };
+        let mut two =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        two.extend(member(b"<html>first half, "));
+        two.extend(member(b"second half</html>"));
+        assert_eq!(
+            http_body(&two).unwrap().unwrap(),
+            b"<html>first half, second half</html>"
+        );
     }
 
     #[test]

@@ -165,6 +165,17 @@ pub enum Error {
     /// millions of times).
     #[error("the tree is too large to write: {0}")]
     TreeTooLarge(String),
+    /// Writing an output failed (a full disk, a folder that cannot be written).
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// What was being written.
+        path: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The command was asked for something it cannot do as given.
+    #[error("{0}")]
+    Usage(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

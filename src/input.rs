@@ -46,7 +46,7 @@ pub fn detect(bytes: &[u8]) -> Result<Source, Error> {
 pub fn max_input_bytes() -> u64 {
     std::env::var("NEXT_RSC_MAX_INPUT_BYTES")
         .ok()
-        .and_then(|v| v.parse().ok())
+        .and_then(|v| v.trim().parse().ok())
         .unwrap_or(4 << 30)
 }
 

@@ -277,7 +277,7 @@ enum Command {
     /// Examples:
     ///   next-rsc archive out/ -o archive/
     ///   next-rsc archive crawl.warc.gz pages/ -o archive/ --resume
-    ///   find site -name '*.html' | xargs -n 500 next-rsc archive --jsonl > pages.jsonl
+    ///   next-rsc archive site/ --jsonl > pages.jsonl
     #[command(verbatim_doc_comment)]
     Archive(ArchiveArgs),
     /// Print one JSON line per row: {"id","tag","offset","length"}.
@@ -319,9 +319,10 @@ struct ArchiveArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Memory the pages in progress may take together (default: half the machine's),
-    /// as bytes or with K, M, G: a big page waits for others to finish, and a page
-    /// that would need more (about 16 bytes per byte of it) fails as too large.
+    /// Memory the pages in progress may take together (default: half of what the
+    /// process may use: the machine's memory, its container's limit or ulimit -v), as
+    /// bytes or with K, M, G: a big page waits for others to finish, and a page that
+    /// would need more (reckoned at 32 bytes per byte of it) fails as too large.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_memory: Option<u64>,
     /// Sync each page's files, their folder and the index to the disk before the
@@ -400,7 +401,21 @@ fn read_input(path: &Path) -> Result<Input, Error> {
                 "not a regular file (a folder, a pipe or a device): not read",
             )));
         }
-        buf.reserve(meta.len().min(limit) as usize + 1);
+        // Known too large before a byte is read.
+        if meta.len() > limit {
+            return Err(io_error(io::Error::other(format!(
+                "{} bytes, larger than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)",
+                meta.len()
+            ))));
+        }
+        // A size the memory cannot hold is an error, not an abort.
+        buf.try_reserve_exact(meta.len() as usize + 1)
+            .map_err(|_| {
+                io_error(io::Error::other(format!(
+                    "{} bytes, more than the memory available can hold",
+                    meta.len()
+                )))
+            })?;
         file.take(limit + 1)
             .read_to_end(&mut buf)
             .map_err(io_error)?;
@@ -582,17 +597,14 @@ impl Documents {
         extension: &'static str,
     ) -> Result<Documents, Error> {
         if files.len() > 1 && folder.is_none() {
-            return Err(Error::Io {
-                path: "standard output".into(),
-                source: io::Error::other(format!(
-                    "{} inputs, and standard output holds one document: give -o DIR to write \
-                     one .{extension} file per input",
-                    files.len()
-                )),
-            });
+            return Err(Error::Usage(format!(
+                "{} inputs, and standard output holds one document: give -o DIR to write \
+                 one .{extension} file per input",
+                files.len()
+            )));
         }
         if let Some(folder) = &folder {
-            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Write {
                 path: folder.display().to_string(),
                 source,
             })?;
@@ -638,7 +650,7 @@ fn json_bytes(value: &impl serde::Serialize, layout: Layout) -> Result<Vec<u8>, 
         Layout::Pretty => serde_json::to_vec_pretty(value),
         Layout::Compact => serde_json::to_vec(value),
     }
-    .map_err(|e| Error::Io {
+    .map_err(|e| Error::Write {
         path: "standard output".into(),
         source: e.into(),
     })?;
@@ -814,7 +826,7 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
                 source: io::Error::other(e),
             })?;
     }
-    let (files, problems) = find_inputs(&inputs);
+    let (files, problems) = find_inputs(&inputs, out.as_deref());
     for problem in &problems {
         eprintln!("next-rsc: {problem}");
     }
@@ -859,8 +871,9 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
                 if !ok {
                     failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                // One write of the whole record: processes appending to one file never
-                // interleave their lines.
+                // One write of the whole record: the threads never mix their lines, nor
+                // do processes appending to one file. Through a pipe shared by several
+                // processes, a record over the pipe's atomic size (4 KiB) can mix.
                 let mut record = line.into_bytes();
                 record.push(b'\n');
                 let mut lock = stdout.lock();
@@ -885,13 +898,12 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         });
     }
     let Some(out) = out else {
-        return Err(Error::Io {
-            path: "-o".into(),
-            source: io::Error::other("archive needs an output folder (-o OUT) or --jsonl"),
-        });
+        return Err(Error::Usage(
+            "archive needs an output folder (-o OUT) or --jsonl".into(),
+        ));
     };
     let archive = Archive::open(&out, resume, !no_css, hints)
-        .map_err(|source| Error::Io {
+        .map_err(|source| Error::Write {
             path: out.display().to_string(),
             source,
         })?
@@ -937,7 +949,7 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         },
         &stopped,
     )
-    .map_err(|source| Error::Io {
+    .map_err(|source| Error::Write {
         path: out.join("index.jsonl").display().to_string(),
         source,
     })?;
@@ -958,7 +970,17 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    // A limit that is no number would silently be the default.
+    if let Ok(value) = std::env::var("NEXT_RSC_MAX_INPUT_BYTES")
+        && value.trim().parse::<u64>().is_err()
+    {
+        eprintln!(
+            "next-rsc: NEXT_RSC_MAX_INPUT_BYTES={value:?} is not a number of bytes (such as 1000000000)"
+        );
+        return ExitCode::from(2);
+    }
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("next-rsc: {e}");

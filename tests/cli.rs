@@ -578,6 +578,154 @@ fn a_durable_archive_writes_what_a_plain_one_does() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[cfg(unix)]
+#[test]
+fn links_planted_in_the_output_folder_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("planted");
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let victim = outside.join("victim.txt");
+    std::fs::write(&victim, "IMPORTANT DATA").unwrap();
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    symlink(&victim, out.join(".next-rsc.lock")).unwrap();
+    symlink(&victim, out.join(".index.jsonl.partial")).unwrap();
+    symlink(&outside, out.join(".next-rsc-staging")).unwrap();
+    symlink(&outside, out.join("posts")).unwrap();
+    let run = next_rsc(&[
+        "archive",
+        &fixture("nextjs/v16/about.rsc"),
+        &fixture("nextjs/v16/post-hello.rsc"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "IMPORTANT DATA");
+    let outside_files: Vec<_> = std::fs::read_dir(&outside).unwrap().flatten().collect();
+    assert_eq!(
+        outside_files.len(),
+        1,
+        "nothing written outside the output folder"
+    );
+    let lines = index_lines(&out);
+    let post = lines.iter().find(|l| l["path"] == "/posts/hello").unwrap();
+    assert_eq!(post["ok"], false);
+    assert!(post["error"].as_str().unwrap().contains("symbolic link"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["path"] == "/about" && l["ok"] == true)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_walked_once_and_the_archive_itself_never() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("links-in");
+    let shared = dir.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::copy(fixture("nextjs/v16/about.rsc"), shared.join("about.rsc")).unwrap();
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(fixture("nextjs/v16/post-hello.rsc"), site.join("post.rsc")).unwrap();
+    symlink(&shared, site.join("blog")).unwrap();
+    symlink(&site, site.join("loop")).unwrap();
+    // The archive inside the folder it archives, twice.
+    let out = site.join("archive");
+    for _ in 0..2 {
+        let run = next_rsc(&[
+            "archive",
+            site.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--resume",
+        ]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        // The loop is said, and the status says something was passed over.
+        assert_eq!(run.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("loop: a folder already walked"), "{stderr}");
+    }
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l["ok"] == true));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["source"].as_str().unwrap().ends_with("blog/about.rsc"))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_archive_is_added_to_only_with_resume_and_keeps_its_failures() {
+    let dir = temp_dir("add-to");
+    let out = dir.join("out");
+    let broken = dir.join("broken.rsc");
+    std::fs::write(&broken, "this is no flight\n").unwrap();
+    let first = next_rsc(&[
+        "archive",
+        broken.to_str().unwrap(),
+        &fixture("nextjs/v16/about.rsc"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(first.status.code(), Some(1));
+    // A second batch into the same folder without --resume would replace its index.
+    let again = next_rsc(&[
+        "archive",
+        &fixture("nextjs/v16/home.rsc"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert_eq!(index_lines(&out).len(), 2);
+    // With --resume, the failure of an input this run does not meet stays listed.
+    let more = next_rsc(&[
+        "archive",
+        &fixture("nextjs/v16/home.rsc"),
+        "-o",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(
+        more.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&more.stderr)
+    );
+    let lines = index_lines(&out);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["ok"] == false && l["source"].as_str().unwrap().ends_with("broken.rsc"))
+    );
+    // An output folder that cannot be made is a write error, and says so.
+    let under_a_file = broken.join("out");
+    let bad = next_rsc(&[
+        "archive",
+        &fixture("nextjs/v16/home.rsc"),
+        "-o",
+        under_a_file.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot write"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn web_archive_urls_past_any_real_length_are_kept_cut() {
     // Each URL 200 KB long: the index must not carry (nor the reader keep) them whole.
@@ -626,8 +774,8 @@ fn web_archive_urls_past_any_real_length_are_kept_cut() {
 #[test]
 fn archive_fails_a_page_too_large_for_its_memory_budget_and_goes_on() {
     let dir = temp_dir("budget");
-    let small = fixture("nextjs/v16/about.rsc"); // 5 KB: about 80 KB to process
-    let big = fixture("nextjs/v16/post-hello.rsc"); // 15 KB: about 240 KB
+    let small = fixture("nextjs/v16/about.rsc"); // 5 KB: about 170 KB to process
+    let big = fixture("nextjs/v16/post-hello.rsc"); // 15 KB: about 490 KB
     let out = dir.join("out");
     let run = next_rsc(&[
         "archive",
@@ -636,7 +784,7 @@ fn archive_fails_a_page_too_large_for_its_memory_budget_and_goes_on() {
         "-o",
         out.to_str().unwrap(),
         "--max-memory",
-        "128K",
+        "256K",
     ]);
     assert_eq!(run.status.code(), Some(1), "one page failed");
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -349,6 +349,7 @@ fn hostile_text_and_links_stay_inside_the_markdown() {
         paragraph(r##""1. not a list, # not a heading, <script>alert(1)</script>, &copy; *not em*""##),
         paragraph(r##"["see ",["$","a",null,{"href":"https://example.com/a b)\n\n# injected\n[x](javascript:alert(2))","children":"this"}]," and ",["$","a",null,{"href":" javascript:alert(3)","children":"that"}]]"##),
         paragraph(r##"[["$","img",null,{"src":"data:text/html,<script>alert(4)</script>","alt":"pic"}],"end"]"##),
+        paragraph(r##"[["$","img",null,{"src":"/pic.png","alt":"a\n\n# Injected alt heading\n[phish](https://evil.example)"}]]"##),
     ]
     .join(",");
     let payload = format!(
@@ -376,7 +377,10 @@ fn hostile_text_and_links_stay_inside_the_markdown() {
     // The one link that runs no code, its destination percent-encoded whole.
     assert_eq!(
         links,
-        ["https://example.com/a%20b%29%0A%0A#%20injected%0A[x]%28javascript:alert%282%29%29"]
+        [
+            "https://example.com/a%20b%29%0A%0A#%20injected%0A[x]%28javascript:alert%282%29%29",
+            "/pic.png"
+        ]
     );
     let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
     let body_words = words(&article.text);

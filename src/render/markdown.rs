@@ -616,7 +616,9 @@ impl MarkdownWriter<'_> {
                 }
             }
             "img" => {
-                let alt = f.attr(n, "alt").unwrap_or_default();
+                // One line: a blank line in the alt text would end the image.
+                let alt = collapse_spaces(f.attr(n, "alt").unwrap_or_default());
+                let alt = alt.trim();
                 if let Some(src) = f.attr(n, "src").filter(|src| !is_active_url(src)) {
                     let url = resolve(self.base, src);
                     let _ = write!(out, "![{}]({})", escape_inline(alt), link_destination(&url));
