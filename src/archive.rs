@@ -84,6 +84,9 @@ pub struct IndexEntry {
     /// The same route's flight file beside the page, read through the page instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flight: Option<String>,
+    /// Why the page was stored cut short (it lacks rows, or passed a limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut: Option<String>,
 }
 
 impl Input {
@@ -943,6 +946,7 @@ impl Archive {
                 Body::File(path) => flight_beside(path).map(|p| p.display().to_string()),
                 _ => None,
             },
+            cut: None,
         };
         let cost = input.size().saturating_mul(MEMORY_PER_INPUT_BYTE);
         let Some(_admitted) = self.memory.admit(cost) else {
@@ -1128,6 +1132,11 @@ impl Archive {
             .or_else(|| extraction.metadata.title.clone());
         entry.build_id = extraction.next.build_id.clone();
         entry.diagnostics = extraction.diagnostics.len();
+        entry.cut = extraction
+            .diagnostics
+            .iter()
+            .find(|d| d.kind == crate::error::DiagnosticKind::PageIncomplete)
+            .map(|d| d.message.clone());
         let mut page = StagedPage {
             base: page_name(Some(extraction), source),
             files: Vec::new(),

@@ -262,7 +262,8 @@ enum Command {
     /// flight files (text files that are not flight, like robots.txt, are passed over)
     /// and web archives (.warc, .warc.gz: their HTML and flight responses). OUT gets
     /// index.jsonl, one line per input page:
-    ///   {"source","ok","error"?,"path"?,"title"?,"buildId"?,"files":{"json","markdown"?,"html"?}}
+    ///   {"source","ok","error"?,"path"?,"title"?,"buildId"?,"files":{"json","markdown"?,"html"?},
+    ///    "diagnostics"?,"cut"?}   ("cut": why a page was stored cut short)
     /// and per page, named after its path on the site (posts/hello.json, .md, .html;
     /// index for /), the extraction JSON, the Markdown of its article and the rendered
     /// HTML. A broken input is listed with "ok":false and its error, the run carries on,
@@ -936,6 +937,9 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         files,
         &archive,
         &|entry| {
+            if let (true, Some(why)) = (entry.ok, &entry.cut) {
+                progress.suspend(|| eprintln!("next-rsc: {}: stored, but {why}", entry.source));
+            }
             if !entry.ok {
                 progress.suspend(|| {
                     eprintln!(

@@ -727,6 +727,36 @@ fn an_archive_is_added_to_only_with_resume_and_keeps_its_failures() {
 }
 
 #[test]
+fn a_page_stored_cut_short_says_so() {
+    // One 1 MiB text shown 100 times: more text than a page is given.
+    let dir = temp_dir("cut-short");
+    let text = "word ".repeat(1 << 18);
+    let refs: Vec<&str> = vec!["[\"$\",\"p\",null,{\"children\":\"$1\"}]"; 100];
+    let flight = format!(
+        "1:T{:x},{text}0:[\"$\",\"html\",null,{{\"children\":[\"$\",\"body\",null,{{\"children\":[{}]}}]}}]\n",
+        text.len(),
+        refs.join(",")
+    );
+    let input = dir.join("big.rsc");
+    std::fs::write(&input, flight).unwrap();
+    let out = dir.join("out");
+    let run = next_rsc(&[
+        "archive",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("stored, but the page is cut"));
+    let lines = index_lines(&out);
+    assert!(
+        lines[0]["cut"].as_str().unwrap().contains("64 MiB"),
+        "{lines:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn web_archive_urls_past_any_real_length_are_kept_cut() {
     // Each URL 200 KB long: the index must not carry (nor the reader keep) them whole.
     let dir = temp_dir("long-urls");
