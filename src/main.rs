@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use next_rsc::flight::canonical::Pretty;
 use next_rsc::flight::{self, Dialect, ResolveOptions, WriteOptions};
 use next_rsc::input::Source;
+use next_rsc::query::{CanonicalTree, Query};
 use next_rsc::{Diagnostic, Error, HtmlSettings, Page};
 
 /// Read the React Server Components ("flight") data that Next.js sites send to browsers
@@ -255,6 +256,100 @@ enum Command {
         site: SiteArgs,
         #[command(flatten)]
         out: OutArgs,
+    },
+    /// Find what a page carries: one JSON line per match, {"source"?,"path","value"}.
+    ///
+    /// The path is a JSON pointer into what `tree --canonical` prints, the value what is
+    /// there, in that form: elements are {"$el","key","props"}, client components'
+    /// types {"$client":{"id","name"}}. Exit status as grep's: 0 with matches, 1 with
+    /// none, 2 on an error.
+    ///
+    /// Examples:
+    ///   next-rsc find --client shop/product.html          # the data handed to the browser
+    ///   next-rsc find --keys price,currency shop/product.html
+    ///   next-rsc find --type Link --count page.rsc
+    ///   next-rsc find --text 'out of stock' -i out/**/*.txt
+    ///   next-rsc find --urls --url https://example.com/blog/ page.html
+    #[command(verbatim_doc_comment)]
+    #[command(group(clap::ArgGroup::new("selector").required(true).args(["keys", "element_type", "module", "text", "client", "urls"])))]
+    Find {
+        /// Flight payloads or HTML pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Every object (element props included) that has all these keys.
+        #[arg(long, value_name = "K1,K2", value_delimiter = ',')]
+        keys: Vec<String>,
+        /// Every element whose type is this host tag (a, img) or client export (Link).
+        #[arg(long = "type", value_name = "T")]
+        element_type: Option<String>,
+        /// Every element of this client module id (as `find --client` shows it).
+        #[arg(long, value_name = "ID")]
+        module: Option<String>,
+        /// Every string that contains this text.
+        #[arg(long, value_name = "S")]
+        text: Option<String>,
+        /// Read --text as a regular expression (the regex crate's syntax).
+        #[arg(long, requires = "text")]
+        regex: bool,
+        /// Compare --text without case.
+        #[arg(short = 'i', long, requires = "text")]
+        ignore_case: bool,
+        /// Every client component: its module, export name and props without children.
+        #[arg(long)]
+        client: bool,
+        /// Every URL in element props (href, src, srcSet, action, poster, URL metas),
+        /// resolved against --url when given.
+        #[arg(long)]
+        urls: bool,
+        /// Print how many matches, not the matches.
+        #[arg(long)]
+        count: bool,
+        /// Stop at the first match of each input.
+        #[arg(long)]
+        first: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Print the value at a JSON pointer into the page's canonical tree.
+    ///
+    /// Pointers are what `find` prints (RFC 6901: /root/props/children/0). An error names
+    /// the first segment that is not there.
+    ///
+    /// Examples:
+    ///   next-rsc get /root/props/children/0 page.rsc
+    ///   next-rsc get "$(next-rsc find --type h1 --first page.rsc | jq -r .path)/props/children" page.rsc
+    #[command(verbatim_doc_comment)]
+    Get {
+        /// The JSON pointer.
+        pointer: String,
+        /// Flight payloads or HTML pages; - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Compare two pages: the JSON Patch (RFC 6902) that turns OLD's canonical tree into
+    /// NEW's.
+    ///
+    /// Objects are compared by key and arrays by content, so one changed item in a long
+    /// list is one operation inside it. --summary counts what changed (text, links,
+    /// metadata, data) and where. Exit status as diff's: 0 the same, 1 different, 2 on
+    /// an error.
+    ///
+    /// Examples:
+    ///   next-rsc diff yesterday/pricing.html today/pricing.html
+    ///   next-rsc diff --summary old.rsc new.rsc
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// The earlier page.
+        old: PathBuf,
+        /// The later page.
+        new: PathBuf,
+        /// Say what changed where, in words, instead of the patch.
+        #[arg(long)]
+        summary: bool,
+        #[command(flatten)]
+        json: JsonArgs,
     },
     /// Archive whole sites: every page below the inputs, in parallel, into a folder.
     ///
@@ -797,6 +892,173 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(written(run.write(&out), rows.diagnostics.clone()))
         }),
+        Command::Find {
+            files,
+            keys,
+            element_type,
+            module,
+            text,
+            regex,
+            ignore_case,
+            client,
+            urls: _, // the selector left when no other is given
+            count,
+            first,
+            site,
+        } => {
+            let several = files.len() > 1;
+            let mut found_any = false;
+            let mut failed = false;
+            each_input(&files, false, |run, file| {
+                let outcome = (|| {
+                    let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                    let query = if !keys.is_empty() {
+                        Query::keys(keys.iter().cloned())?
+                    } else if let Some(t) = &element_type {
+                        Query::element_type(t.clone())
+                    } else if let Some(m) = &module {
+                        Query::module(m.clone())
+                    } else if let Some(t) = &text {
+                        if regex {
+                            Query::pattern(t, ignore_case)?
+                        } else {
+                            Query::text(t.clone(), ignore_case)
+                        }
+                    } else if client {
+                        Query::client()
+                    } else {
+                        Query::urls(site.url.as_deref().or(page.next().url.as_deref()))
+                    };
+                    let json = page.canonical_tree()?;
+                    let tree = CanonicalTree::read(&json)?;
+                    let matches = if first {
+                        tree.find_first(&query).into_iter().collect()
+                    } else {
+                        tree.find(&query)
+                    };
+                    found_any |= !matches.is_empty();
+                    let source = display(file);
+                    let mut out = Vec::new();
+                    if count {
+                        if several {
+                            out.extend(
+                                serde_json::json!({"source": source, "count": matches.len()})
+                                    .to_string()
+                                    .bytes(),
+                            );
+                        } else {
+                            out.extend(matches.len().to_string().bytes());
+                        }
+                        out.push(b'\n');
+                    } else {
+                        for m in &matches {
+                            let mut line = String::from("{");
+                            if several {
+                                line.push_str("\"source\":");
+                                line.push_str(&serde_json::to_string(&source).unwrap_or_default());
+                                line.push(',');
+                            }
+                            line.push_str("\"path\":");
+                            line.push_str(&serde_json::to_string(&m.path).unwrap_or_default());
+                            line.push_str(",\"value\":");
+                            line.push_str(&m.value);
+                            line.push_str("}\n");
+                            out.extend_from_slice(line.as_bytes());
+                        }
+                    }
+                    Ok(written(run.write(&out), page.diagnostics().to_vec()))
+                })();
+                failed |= outcome.is_err();
+                outcome
+            });
+            ExitCode::from(if failed {
+                2
+            } else if found_any {
+                0
+            } else {
+                1
+            })
+        }
+        Command::Get {
+            pointer,
+            files,
+            site,
+        } => {
+            let several = files.len() > 1;
+            each_input(&files, false, |run, file| {
+                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let value = page.get(&pointer)?;
+                let line = if several {
+                    format!(
+                        "{{\"source\":{},\"value\":{value}}}\n",
+                        serde_json::to_string(&display(file)).unwrap_or_default()
+                    )
+                } else {
+                    format!("{value}\n")
+                };
+                Ok(written(
+                    run.write(line.as_bytes()),
+                    page.diagnostics().to_vec(),
+                ))
+            })
+        }
+        Command::Diff {
+            old,
+            new,
+            summary,
+            json,
+        } => {
+            let read = |file: &Path| -> Result<(Page, Vec<u8>), Error> {
+                let page = Page::parse(&read_input(file)?)?;
+                for d in page.diagnostics() {
+                    eprintln!("next-rsc: {}: {d}", display(file));
+                }
+                let tree = page.canonical_tree()?;
+                Ok((page, tree))
+            };
+            let (_, old_json) = read(&old)?;
+            let (_, new_json) = read(&new)?;
+            let (a, b) = (
+                CanonicalTree::read(&old_json)?,
+                CanonicalTree::read(&new_json)?,
+            );
+            let ops = next_rsc::query::diff(&a, &b);
+            let mut out = String::new();
+            if summary {
+                out = next_rsc::query::summarize(&ops, &a, &b).to_string();
+            } else if matches!(json.layout(), Layout::Pretty) && !ops.is_empty() {
+                out.push_str("[\n");
+                for (i, op) in ops.iter().enumerate() {
+                    out.push_str("  ");
+                    out.push_str(&op.to_json());
+                    out.push_str(if i + 1 < ops.len() { ",\n" } else { "\n" });
+                }
+                out.push_str("]\n");
+            } else {
+                out.push('[');
+                out.push_str(
+                    &ops.iter()
+                        .map(|o| o.to_json())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                out.push_str("]\n");
+            }
+            let mut stdout = io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    return Err(Error::Write {
+                        path: "standard output".into(),
+                        source: e,
+                    });
+                }
+                _ => {}
+            }
+            ExitCode::from(if ops.is_empty() { 0 } else { 1 })
+        }
         Command::Archive(args) => archive(args)?,
     })
 }

@@ -185,9 +185,15 @@ impl Page {
 
     /// The flight resolved into the tree React's client builds (`next-rsc tree`).
     pub fn tree(&self) -> Tree<'_> {
+        self.resolved(false)
+    }
+
+    /// The flight resolved; with `react_parity`, losing what React's client loses.
+    fn resolved(&self, react_parity: bool) -> Tree<'_> {
         let rows = flight::split_rows(&self.flight);
         let options = ResolveOptions {
             single_thread: self.single_thread,
+            react_parity,
             ..ResolveOptions::default()
         };
         flight::resolve(&rows, options)
@@ -204,7 +210,7 @@ impl Page {
             one_thread: self.single_thread,
             ..WriteOptions::default()
         };
-        flight::write_canonical(&self.tree(), options, out)
+        flight::write_canonical(&self.resolved(canonical), options, out)
     }
 
     /// The resolved tree as `next-rsc tree --canonical` prints it: the document that
@@ -221,7 +227,7 @@ impl Page {
     ///
     /// ```
     /// use next_rsc::{Page, query::Query};
-    /// let page = Page::parse(br#"0:["$","a",null,{"href":"/about","children":"About us"}]"#)?;
+    /// let page = Page::parse(b"0:[\"$\",\"a\",null,{\"href\":\"/about\",\"children\":\"About us\"}]\n")?;
     /// let links = page.find(&Query::element_type("a"))?;
     /// assert_eq!(links[0].path, "/root");
     /// assert_eq!(page.get("/root/props/href")?, "\"/about\"");
@@ -245,7 +251,7 @@ impl Page {
     /// ```
     /// #[derive(serde::Deserialize)]
     /// struct Product { name: String, price: f64 }
-    /// let page = next_rsc::Page::parse(br#"0:[{"name":"Tea","price":4.5},{"name":"Cup"}]"#)?;
+    /// let page = next_rsc::Page::parse(b"0:[{\"name\":\"Tea\",\"price\":4.5},{\"name\":\"Cup\"}]\n")?;
     /// let found = page.find_as::<Product>(&next_rsc::query::Query::keys(["name"])?)?;
     /// assert_eq!(found.values[0].1.price, 4.5);
     /// assert_eq!(found.skipped.len(), 1); // no price

@@ -1457,3 +1457,169 @@ fn a_web_archive_cut_short_fails_the_cut_record() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Lines of JSON a command printed.
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn find_recipes_from_the_readme() {
+    // A creator's offer, from a client component's props.
+    let offer = next_rsc(&[
+        "find",
+        "--keys",
+        "defaultPriceAmount,defaultProductId",
+        &fixture("sites/njsparser__club.fans.html"),
+    ]);
+    assert_eq!(offer.status.code(), Some(0));
+    let lines = json_lines(&offer);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["value"]["defaultPriceAmount"], 999);
+    assert_eq!(lines[0]["value"]["fanCount"], 99);
+    assert!(lines[0]["path"].as_str().unwrap().starts_with("/root/"));
+    // A table of contents: in-page links with their text.
+    let toc = next_rsc(&[
+        "find",
+        "--keys",
+        "href,children",
+        &fixture("patterns/v155-plain/docs/getting-started.txt"),
+    ]);
+    let entries: Vec<(String, String)> = json_lines(&toc)
+        .iter()
+        .filter(|l| l["value"]["href"].as_str().unwrap().starts_with('#'))
+        .map(|l| {
+            (
+                l["value"]["children"].as_str().unwrap().to_string(),
+                l["value"]["href"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries[1..],
+        [
+            ("Create a folder of notes".into(), "#create-a-folder".into()),
+            (
+                "Add a configuration file".into(),
+                "#add-a-config-file".into()
+            ),
+            ("Build and preview".into(), "#build-and-preview".into()),
+            ("Publish".into(), "#publish".into()),
+        ]
+    );
+    // Every post card of a list page.
+    let cards = next_rsc(&[
+        "find",
+        "--type",
+        "article",
+        &fixture("patterns/v155-plain/posts.txt"),
+    ]);
+    let keys: Vec<String> = json_lines(&cards)
+        .iter()
+        .map(|l| l["value"]["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys.len(), 6);
+    assert!(
+        keys.iter()
+            .all(|k| k.starts_with("/posts/") || k.starts_with("/notes/"))
+    );
+    // Every image URL, absolute.
+    let urls = next_rsc(&[
+        "find",
+        "--urls",
+        "--url",
+        "https://nextjs.org/",
+        &fixture("sites/njsparser__nextjs.org.html"),
+    ]);
+    let images: Vec<String> = json_lines(&urls)
+        .iter()
+        .map(|l| l["value"].as_str().unwrap().to_string())
+        .filter(|u| {
+            [".png", ".jpg", ".jpeg", ".webp", ".avif", ".svg"]
+                .iter()
+                .any(|e| u.contains(e))
+        })
+        .collect();
+    assert!(images.len() >= 10, "{images:?}");
+    assert!(images.iter().all(|u| u.starts_with("https://")));
+}
+
+#[test]
+fn find_and_get_answer_as_grep_does() {
+    let page = fixture("nextjs/v16/post-hello.rsc");
+    let none = next_rsc(&["find", "--text", "no such words here", &page]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(none.stdout.is_empty());
+    let count = next_rsc(&["find", "--type", "Link", "--count", &page]);
+    assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "14");
+    let first = next_rsc(&["find", "--type", "h1", "--first", &page]);
+    let lines = json_lines(&first);
+    assert_eq!(lines.len(), 1);
+    let title_path = format!("{}/props/children", lines[0]["path"].as_str().unwrap());
+    let title = next_rsc(&["get", &title_path, &page]);
+    assert_eq!(
+        String::from_utf8_lossy(&title.stdout).trim(),
+        "\"Hello, World\""
+    );
+    // Several inputs: each line names its source.
+    let both = next_rsc(&[
+        "find",
+        "--type",
+        "h1",
+        &page,
+        &fixture("nextjs/v15/post-hello.rsc"),
+    ]);
+    assert!(json_lines(&both).iter().all(|l| l["source"].is_string()));
+    // Bad questions: exit 2 and a clear message.
+    for (args, says) in [
+        (
+            vec!["find", "--text", "(", "--regex", page.as_str()],
+            "not a regular expression",
+        ),
+        (
+            vec!["get", "/root/nope", page.as_str()],
+            "nothing at \"/root/nope\"",
+        ),
+        (vec!["get", "root", page.as_str()], "not a JSON pointer"),
+        (
+            vec!["find", "--keys", ",", page.as_str()],
+            "at least one key",
+        ),
+    ] {
+        let out = next_rsc(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // No selector at all: a usage error.
+    assert_eq!(next_rsc(&["find", &page]).status.code(), Some(2));
+}
+
+#[test]
+fn diff_prints_a_patch_and_a_summary() {
+    let about = fixture("nextjs/v16/about.rsc");
+    let home = fixture("nextjs/v16/home.rsc");
+    let same = next_rsc(&["diff", &about, &about]);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&same.stdout).trim(), "[]");
+    let patch = next_rsc(&["diff", "--compact", &about, &home]);
+    assert_eq!(patch.status.code(), Some(1));
+    let ops: Vec<serde_json::Value> = serde_json::from_slice(&patch.stdout).unwrap();
+    assert!(!ops.is_empty());
+    assert!(
+        ops.iter()
+            .all(|op| ["add", "remove", "replace"].contains(&op["op"].as_str().unwrap()))
+    );
+    let summary = next_rsc(&["diff", "--summary", &about, &home]);
+    let text = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        text.contains(" changes: ") && text.contains("text"),
+        "{text}"
+    );
+}

@@ -41,6 +41,16 @@ impl Operation {
         }
     }
 
+    /// About how many bytes the operation takes written.
+    fn size(&self) -> usize {
+        match self {
+            Operation::Add { path, value } | Operation::Replace { path, value } => {
+                path.len() + value.len() + 36
+            }
+            Operation::Remove { path } => path.len() + 28,
+        }
+    }
+
     /// The operation as RFC 6902 writes it: `{"op":…,"path":…,"value":…}`.
     pub fn to_json(&self) -> String {
         let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
@@ -68,17 +78,53 @@ impl Operation {
 /// (the content match needs a table of that many cells).
 const MATCH_CELLS: usize = 4 << 20;
 
-/// The operations that turn `old` into `new`.
+/// Subtrees nested deeper than this are replaced whole rather than compared (which keeps
+/// the comparison's own stack bounded on trees nested a million deep).
+const MAX_DEPTH: usize = 400;
+
+/// The operations that turn `old` into `new`: as few bytes of patch as the comparison
+/// finds, a subtree whose changes would take more than its new value being replaced whole.
 pub fn diff(old: &CanonicalTree<'_>, new: &CanonicalTree<'_>) -> Vec<Operation> {
-    let old_hashes = hashes(old);
-    let new_hashes = hashes(new);
+    let trees = Trees {
+        old,
+        new,
+        old_facts: facts(old),
+        new_facts: facts(new),
+    };
     let mut ops = Vec::new();
-    let mut tasks: Vec<(NodeId, NodeId, String)> = vec![(old.root(), new.root(), String::new())];
-    while let Some((a, b, path)) = tasks.pop() {
-        if old_hashes[a as usize] == new_hashes[b as usize] {
-            continue;
+    trees.compare(old.root(), new.root(), String::new(), 0, &mut ops);
+    ops
+}
+
+struct Trees<'t, 'a> {
+    old: &'t CanonicalTree<'a>,
+    new: &'t CanonicalTree<'a>,
+    old_facts: Vec<(u64, usize)>,
+    new_facts: Vec<(u64, usize)>,
+}
+
+impl Trees<'_, '_> {
+    /// Appends to `ops` what turns `a` into `b` at `path`.
+    fn compare(&self, a: NodeId, b: NodeId, path: String, depth: usize, ops: &mut Vec<Operation>) {
+        let (old_hash, _) = self.old_facts[a as usize];
+        let (new_hash, new_size) = self.new_facts[b as usize];
+        if old_hash == new_hash {
+            return;
         }
-        let (oa, na) = (old.arena(), new.arena());
+        let (oa, na) = (self.old.arena(), self.new.arena());
+        let replace = |path: String| Operation::Replace {
+            value: self.new.json(b),
+            path,
+        };
+        let containers = matches!(
+            (oa.get(a), na.get(b)),
+            (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_))
+        );
+        if !containers || depth >= MAX_DEPTH {
+            ops.push(replace(path));
+            return;
+        }
+        let mut inside = Vec::new();
         match (oa.get(a), na.get(b)) {
             (Value::Object(sa), Value::Object(sb)) => {
                 let mut left = oa.entries(sa).peekable();
@@ -93,22 +139,22 @@ pub fn diff(old: &CanonicalTree<'_>, new: &CanonicalTree<'_>) -> Vec<Operation> 
                     match (left.peek().copied(), right.peek().copied()) {
                         (None, None) => break,
                         (Some((ka, _)), Some((kb, _))) if ka < kb => {
-                            ops.push(Operation::Remove { path: at(ka) });
+                            inside.push(Operation::Remove { path: at(ka) });
                             left.next();
                         }
                         (Some((ka, _)), None) => {
-                            ops.push(Operation::Remove { path: at(ka) });
+                            inside.push(Operation::Remove { path: at(ka) });
                             left.next();
                         }
                         (Some((ka, va)), Some((kb, vb))) if ka == kb => {
-                            tasks.push((va, vb, at(ka)));
+                            self.compare(va, vb, at(ka), depth + 1, &mut inside);
                             left.next();
                             right.next();
                         }
                         (_, Some((kb, vb))) => {
-                            ops.push(Operation::Add {
+                            inside.push(Operation::Add {
                                 path: at(kb),
-                                value: new.json(vb),
+                                value: self.new.json(vb),
                             });
                             right.next();
                         }
@@ -118,50 +164,45 @@ pub fn diff(old: &CanonicalTree<'_>, new: &CanonicalTree<'_>) -> Vec<Operation> 
             (Value::Array(sa), Value::Array(sb)) => {
                 let items_a = oa.items(sa);
                 let items_b = na.items(sb);
-                let ha: Vec<u64> = items_a.iter().map(|&n| old_hashes[n as usize]).collect();
-                let hb: Vec<u64> = items_b.iter().map(|&n| new_hashes[n as usize]).collect();
+                let ha: Vec<u64> = items_a
+                    .iter()
+                    .map(|&n| self.old_facts[n as usize].0)
+                    .collect();
+                let hb: Vec<u64> = items_b
+                    .iter()
+                    .map(|&n| self.new_facts[n as usize].0)
+                    .collect();
                 let mut index = 0usize;
                 let at = |i: usize| format!("{path}/{i}");
                 for step in align(&ha, &hb) {
                     match step {
                         Step::Keep => index += 1,
+                        // Compared where the item sits now: everything before it is final.
                         Step::Change(i, j) => {
-                            let (x, y) = (items_a[i], items_b[j]);
-                            let containers = matches!(
-                                (oa.get(x), na.get(y)),
-                                (Value::Array(_), Value::Array(_))
-                                    | (Value::Object(_), Value::Object(_))
-                            );
-                            if containers {
-                                // Applied after this array's own operations, when the
-                                // item sits at its final index.
-                                tasks.push((x, y, at(index)));
-                            } else {
-                                ops.push(Operation::Replace {
-                                    path: at(index),
-                                    value: new.json(y),
-                                });
-                            }
+                            self.compare(items_a[i], items_b[j], at(index), depth + 1, &mut inside);
                             index += 1;
                         }
-                        Step::Delete => ops.push(Operation::Remove { path: at(index) }),
+                        Step::Delete => inside.push(Operation::Remove { path: at(index) }),
                         Step::Insert(j) => {
-                            ops.push(Operation::Add {
+                            inside.push(Operation::Add {
                                 path: at(index),
-                                value: new.json(items_b[j]),
+                                value: self.new.json(items_b[j]),
                             });
                             index += 1;
                         }
                     }
                 }
             }
-            _ => ops.push(Operation::Replace {
-                path,
-                value: new.json(b),
-            }),
+            _ => unreachable!("both are containers"), // ok: matched just above
+        }
+        // Many small changes can take more bytes than the new value itself.
+        let cost: usize = inside.iter().map(Operation::size).sum();
+        if cost > new_size + path.len() + 32 {
+            ops.push(replace(path));
+        } else {
+            ops.extend(inside);
         }
     }
-    ops
 }
 
 /// One step of an array's edit script, left to right.
@@ -255,11 +296,11 @@ fn align(a: &[u64], b: &[u64]) -> Vec<Step> {
     steps
 }
 
-/// A structural hash of every node (equal values, equal hashes), bottom up without
-/// recursion.
-fn hashes(tree: &CanonicalTree<'_>) -> Vec<u64> {
+/// A structural hash of every node (equal values, equal hashes) and about how many bytes
+/// of JSON it takes, bottom up without recursion.
+fn facts(tree: &CanonicalTree<'_>) -> Vec<(u64, usize)> {
     let arena = tree.arena();
-    let mut hash = vec![0u64; arena.len()];
+    let mut facts = vec![(0u64, 0usize); arena.len()];
     let mut done = vec![false; arena.len()];
     let mix = |h: u64, x: u64| (h ^ x).wrapping_mul(0x100_0000_01b3).rotate_left(23);
     let text = |seed: u64, s: &str| s.bytes().fold(seed, |h, b| mix(h, u64::from(b)));
@@ -279,23 +320,24 @@ fn hashes(tree: &CanonicalTree<'_>) -> Vec<u64> {
             stack.extend(children.into_iter().map(|c| (c, false)));
             continue;
         }
-        hash[i] = match arena.get(node) {
-            Value::Null => 1,
-            Value::Bool(b) => 2 + u64::from(b),
-            Value::Number(n) => text(4, n),
-            Value::String(s) => text(5, s),
-            Value::Array(span) => arena
-                .items(span)
-                .iter()
-                .fold(6, |h, &c| mix(h, hash[c as usize])),
-            Value::Object(span) => arena
-                .entries(span)
-                .fold(7, |h, (k, v)| mix(text(h, k), hash[v as usize])),
-            _ => 8,
+        facts[i] = match arena.get(node) {
+            Value::Null => (1, 4),
+            Value::Bool(b) => (2 + u64::from(b), 5),
+            Value::Number(n) => (text(4, n), n.len()),
+            Value::String(s) => (text(5, s), s.len() + 2),
+            Value::Array(span) => arena.items(span).iter().fold((6, 2), |(h, size), &c| {
+                let (ch, cs) = facts[c as usize];
+                (mix(h, ch), size + cs + 1)
+            }),
+            Value::Object(span) => arena.entries(span).fold((7, 2), |(h, size), (k, v)| {
+                let (vh, vs) = facts[v as usize];
+                (mix(text(h, k), vh), size + k.len() + 4 + vs)
+            }),
+            _ => (8, 4),
         };
         done[i] = true;
     }
-    hash
+    facts
 }
 
 /// What a patch changes, counted by kind: visible text, links, the page's metadata (its
@@ -340,7 +382,7 @@ pub fn summarize(ops: &[Operation], old: &CanonicalTree<'_>, new: &CanonicalTree
             "href" | "src" | "srcSet" | "srcset" | "action" | "formAction" | "poster"
         ) {
             "links"
-        } else if inside_children {
+        } else if inside_children || holds_elements(op, old) {
             "text"
         } else {
             "data"
@@ -362,6 +404,16 @@ pub fn summarize(ops: &[Operation], old: &CanonicalTree<'_>, new: &CanonicalTree
         }
     }
     summary
+}
+
+/// Whether what an operation adds, puts or takes away holds elements: page content.
+fn holds_elements(op: &Operation, old: &CanonicalTree<'_>) -> bool {
+    match op {
+        Operation::Add { value, .. } | Operation::Replace { value, .. } => {
+            value.contains("\"$el\":")
+        }
+        Operation::Remove { path } => old.get(path).is_ok_and(|v| v.contains("\"$el\":")),
+    }
 }
 
 /// The element types along a pointer (host tags and client exports), and whether the
@@ -444,13 +496,22 @@ mod tests {
 
     #[test]
     fn objects_change_by_key() {
+        let pad = "x".repeat(200);
         assert_eq!(
-            ops(r#"{"a":1,"b":2,"c":3}"#, r#"{"b":5,"c":3,"d":4}"#),
+            ops(
+                &format!(r#"{{"a":1,"b":2,"c":3,"pad":"{pad}"}}"#),
+                &format!(r#"{{"b":5,"c":3,"d":4,"pad":"{pad}"}}"#)
+            ),
             [
                 r#"{"op":"remove","path":"/a"}"#,
-                r#"{"op":"add","path":"/d","value":4}"#,
                 r#"{"op":"replace","path":"/b","value":5}"#,
+                r#"{"op":"add","path":"/d","value":4}"#,
             ]
+        );
+        // A small value changed all over is replaced whole: fewer bytes.
+        assert_eq!(
+            ops(r#"{"a":1,"b":2}"#, r#"{"c":3,"d":4}"#),
+            [r#"{"op":"replace","path":"","value":{"c":3,"d":4}}"#]
         );
     }
 
@@ -473,12 +534,16 @@ mod tests {
 
     #[test]
     fn inserted_and_removed_items_do_not_shift_the_rest() {
+        let pad = "x".repeat(200);
         assert_eq!(
-            ops("[1,2,3,4,5]", "[1,3,4,9,5,6]"),
+            ops(
+                &format!(r#"["{pad}",1,2,3,4,5]"#),
+                &format!(r#"["{pad}",1,3,4,9,5,6]"#)
+            ),
             [
-                r#"{"op":"remove","path":"/1"}"#,
-                r#"{"op":"add","path":"/3","value":9}"#,
-                r#"{"op":"add","path":"/5","value":6}"#,
+                r#"{"op":"remove","path":"/2"}"#,
+                r#"{"op":"add","path":"/4","value":9}"#,
+                r#"{"op":"add","path":"/6","value":6}"#,
             ]
         );
     }

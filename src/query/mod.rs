@@ -78,7 +78,8 @@ impl Query {
     }
 
     /// Every element whose type is the host tag `name` (`a`, `img`) or a client component
-    /// exported as `name` (`Link`, `ProductCard`).
+    /// exported as `name` (`ProductCard`). Next's own `Link`, `Image` and `Script` are
+    /// found by those names whatever their module calls them, told by their props.
     pub fn element_type(name: impl Into<String>) -> Query {
         Query {
             selector: Selector::Type(name.into()),
@@ -339,6 +340,37 @@ impl<'a> CanonicalTree<'a> {
         ))
     }
 
+    /// Next's own `Link`, `Image` or `Script`, told by their props as the renderer tells
+    /// them (their modules' export names are `""` or `default`, and Turbopack numbers
+    /// the modules): a Link has an `href`, an Image a `src`, an `alt` and a size, a
+    /// Script a loading `strategy` or a JavaScript `src`.
+    fn next_builtin(&self, element: NodeId) -> Option<&'static str> {
+        let (_, export) = self.client_type(element)?;
+        if !matches!(export, None | Some("" | "default")) {
+            return None;
+        }
+        let props = self.field(element, "props")?;
+        let has = |key: &str| self.field(props, key).is_some();
+        if has("href") {
+            return Some("Link");
+        }
+        if has("src") && has("alt") && (has("width") || has("height") || has("fill")) {
+            return Some("Image");
+        }
+        let strategy = self.str_of(self.field(props, "strategy"));
+        let script_src = self
+            .str_of(self.field(props, "src"))
+            .is_some_and(|s| s.ends_with(".js") || s.contains(".js?"));
+        if matches!(
+            strategy,
+            Some("beforeInteractive" | "afterInteractive" | "lazyOnload" | "worker")
+        ) || script_src && !has("alt")
+        {
+            return Some("Script");
+        }
+        None
+    }
+
     fn matches(&self, query: &Query, path: &str, node: NodeId, found: &mut Vec<Match>) {
         let arena = &self.arena;
         let hit = |value: String, found: &mut Vec<Match>| {
@@ -362,7 +394,8 @@ impl<'a> CanonicalTree<'a> {
                     return;
                 };
                 let is = self.str_of(Some(tag)) == Some(name.as_str())
-                    || self.client_type(node).and_then(|(_, export)| export) == Some(name);
+                    || self.client_type(node).and_then(|(_, export)| export) == Some(name)
+                    || self.next_builtin(node) == Some(name.as_str());
                 if is {
                     hit(self.json(node), found);
                 }
@@ -607,6 +640,11 @@ mod tests {
             t.find(&Query::element_type("img"))[0].path,
             "/root/1/props/children/0"
         );
+        // Next's Link as Turbopack sends it: module 7, export "".
+        let link = br#"{"root":{"$el":{"$client":{"id":7,"name":""}},"key":null,"props":{"children":"Docs","href":"/docs"}}}"#;
+        let t = CanonicalTree::read(link).unwrap();
+        assert_eq!(t.find(&Query::element_type("Link"))[0].path, "/root");
+        assert!(t.find(&Query::element_type("Image")).is_empty());
     }
 
     #[test]
