@@ -931,23 +931,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     };
                     let json = page.canonical_tree()?;
                     let tree = CanonicalTree::read(&json)?;
-                    let matches = if first {
-                        tree.find_first(&query).into_iter().collect()
-                    } else {
-                        tree.find(&query)
+                    let matches = match (first, count) {
+                        (true, _) => tree.find_first(&query).into_iter().collect(),
+                        (false, true) => Vec::new(),
+                        (false, false) => tree.find(&query),
                     };
-                    found_any |= !matches.is_empty();
+                    // Counted without writing each value.
+                    let how_many = if count && !first {
+                        tree.count(&query)
+                    } else {
+                        matches.len()
+                    };
+                    found_any |= how_many > 0;
                     let source = display(file);
                     let mut out = Vec::new();
                     if count {
                         if several {
                             out.extend(
-                                serde_json::json!({"source": source, "count": matches.len()})
+                                serde_json::json!({"source": source, "count": how_many})
                                     .to_string()
                                     .bytes(),
                             );
                         } else {
-                            out.extend(matches.len().to_string().bytes());
+                            out.extend(how_many.to_string().bytes());
                         }
                         out.push(b'\n');
                     } else {

@@ -197,6 +197,23 @@ impl<'a> CanonicalTree<'a> {
         found
     }
 
+    /// How many matches `query` has (their values are not written).
+    pub fn count(&self, query: &Query) -> usize {
+        let mut count = 0;
+        let mut found = Vec::new();
+        self.walk(|path, node| {
+            if let Selector::Urls { .. } | Selector::Client = query.selector {
+                self.matches(query, path, node, &mut found);
+                count += found.len();
+                found.clear();
+            } else if self.is_match(query, node) {
+                count += 1;
+            }
+            true
+        });
+        count
+    }
+
     /// The first match of `query`, without walking the rest.
     pub fn find_first(&self, query: &Query) -> Option<Match> {
         let mut found = Vec::new();
@@ -371,47 +388,32 @@ impl<'a> CanonicalTree<'a> {
         None
     }
 
-    fn matches(&self, query: &Query, path: &str, node: NodeId, found: &mut Vec<Match>) {
+    /// Whether `node` is a match of a selector whose match is the node itself.
+    fn is_match(&self, query: &Query, node: NodeId) -> bool {
         let arena = &self.arena;
-        let hit = |value: String, found: &mut Vec<Match>| {
-            found.push(Match {
-                path: path.to_string(),
-                value,
-            })
-        };
         match &query.selector {
-            Selector::Keys(keys) => {
-                if let Value::Object(span) = arena.get(node)
-                    && keys
-                        .iter()
-                        .all(|key| arena.entries(span).any(|(k, _)| k == key))
-                {
-                    hit(self.json(node), found);
-                }
-            }
+            Selector::Keys(keys) => match arena.get(node) {
+                Value::Object(span) => keys
+                    .iter()
+                    .all(|key| arena.entries(span).any(|(k, _)| k == key)),
+                _ => false,
+            },
             Selector::Type(name) => {
                 let Some(tag) = self.field(node, "$el") else {
-                    return;
+                    return false;
                 };
-                let is = self.str_of(Some(tag)) == Some(name.as_str())
+                self.str_of(Some(tag)) == Some(name.as_str())
                     || self.client_type(node).and_then(|(_, export)| export) == Some(name)
-                    || self.next_builtin(node) == Some(name.as_str());
-                if is {
-                    hit(self.json(node), found);
-                }
+                    || self.next_builtin(node) == Some(name.as_str())
             }
-            Selector::Module(id) => {
-                if let Some((module, _)) = self.client_type(node)
-                    && self.scalar_of(Some(module)) == Some(id.as_str())
-                {
-                    hit(self.json(node), found);
-                }
-            }
+            Selector::Module(id) => self
+                .client_type(node)
+                .is_some_and(|(module, _)| self.scalar_of(Some(module)) == Some(id.as_str())),
             Selector::Text(text) => {
                 let Value::String(s) = arena.get(node) else {
-                    return;
+                    return false;
                 };
-                let is = match text {
+                match text {
                     Text::Contains {
                         needle,
                         ignore_case: false,
@@ -421,8 +423,23 @@ impl<'a> CanonicalTree<'a> {
                         ignore_case: true,
                     } => s.to_lowercase().contains(&needle.to_lowercase()),
                     Text::Pattern(regex) => regex.is_match(s),
-                };
-                if is {
+                }
+            }
+            Selector::Client | Selector::Urls { .. } => false,
+        }
+    }
+
+    fn matches(&self, query: &Query, path: &str, node: NodeId, found: &mut Vec<Match>) {
+        let arena = &self.arena;
+        let hit = |value: String, found: &mut Vec<Match>| {
+            found.push(Match {
+                path: path.to_string(),
+                value,
+            })
+        };
+        match &query.selector {
+            Selector::Keys(_) | Selector::Type(_) | Selector::Module(_) | Selector::Text(_) => {
+                if self.is_match(query, node) {
                     hit(self.json(node), found);
                 }
             }
@@ -451,7 +468,7 @@ impl<'a> CanonicalTree<'a> {
                         }
                     }
                     out.extend_from_slice(b"}}");
-                    hit(String::from_utf8_lossy(&out).into_owned(), found);
+                    hit(utf8(out), found);
                 }
             }
             Selector::Urls { base } => {
@@ -498,7 +515,7 @@ impl<'a> CanonicalTree<'a> {
                         write_string(&mut json, &resolved);
                         found.push(Match {
                             path: at.clone(),
-                            value: String::from_utf8_lossy(&json).into_owned(),
+                            value: utf8(json),
                         });
                     }
                 }
@@ -510,7 +527,7 @@ impl<'a> CanonicalTree<'a> {
     pub(crate) fn json(&self, node: NodeId) -> String {
         let mut out = Vec::new();
         self.write_json(node, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        utf8(out)
     }
 
     /// Writes a value as the canonical tree writes it; an explicit stack, any depth.
@@ -577,6 +594,11 @@ impl<'a> CanonicalTree<'a> {
             }
         }
     }
+}
+
+/// JSON this module wrote (from valid strings: UTF-8 whole).
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Metas whose `content` is a URL (Open Graph, Twitter cards, `msapplication-TileImage`).
@@ -655,6 +677,20 @@ mod tests {
         let cup = t.find(&Query::pattern(r"^Tea\b", false).unwrap());
         assert_eq!(cup[0].path, "/root/1/props/title");
         assert!(Query::pattern("(", false).is_err());
+    }
+
+    #[test]
+    fn counting_agrees_with_finding() {
+        let t = tree();
+        for query in [
+            Query::keys(["href"]).unwrap(),
+            Query::element_type("img"),
+            Query::text("e", true),
+            Query::client(),
+            Query::urls(None),
+        ] {
+            assert_eq!(t.count(&query), t.find(&query).len(), "{query:?}");
+        }
     }
 
     #[test]
