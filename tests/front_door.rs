@@ -104,5 +104,6 @@ fn the_package_holds_no_captured_page_and_stays_small() {
         .filter_map(|f| std::fs::metadata(root.join(f)).ok())
         .map(|m| m.len())
         .sum();
-    assert!(bytes <= 1 << 20, "{bytes} bytes");
+    // crates.io takes 10 MB; the sources, docs and examples are about 1 MB.
+    assert!(bytes <= 2 << 20, "{bytes} bytes");
 }

@@ -87,14 +87,16 @@ pub struct BeforeInteractiveScript {
 /// Reads a page: flight, `__NEXT_DATA__`, `__next_s` scripts and assets.
 pub fn read_page(html: &[u8]) -> HtmlPage {
     let text = text_of(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
-    let state = scan(&text);
-    let before_interactive = state
-        .done
+    let scanned = scan_page(&text);
+    let scripts = scanned.scripts();
+    let before_interactive = scripts
         .iter()
         .flat_map(|(_, script)| next_s_pushes(script))
         .collect();
+    let flight = flight_of_scripts(html, &scripts);
+    let state = scanned.state;
     HtmlPage {
-        flight: flight_of_scripts(html, &state.done),
+        flight,
         next_data: state.next_data,
         before_interactive,
         assets: state.assets,
@@ -105,7 +107,143 @@ pub fn read_page(html: &[u8]) -> HtmlPage {
 
 /// The inline scripts of a page that a browser would run, with the line each starts on.
 pub fn inline_scripts(html: &str) -> Vec<(usize, String)> {
-    scan(html).done
+    let scanned = scan_page(html);
+    scanned
+        .scripts()
+        .into_iter()
+        .map(|(line, text)| (line, text.to_string()))
+        .collect()
+}
+
+/// A page read: what the tokenizer found, and the script bodies the fast lane set aside
+/// (which the tokenizer's scripts name by number).
+struct Scanned<'a> {
+    state: ScriptState,
+    set_aside: Vec<&'a str>,
+}
+
+impl<'a> Scanned<'a> {
+    /// The inline scripts that run, with the line each starts on; bodies set aside are
+    /// borrowed from the page.
+    fn scripts(&self) -> Vec<(usize, &str)> {
+        self.state
+            .done
+            .iter()
+            .map(|(line, text)| {
+                let body = text
+                    .strip_prefix(SET_ASIDE)
+                    .and_then(|t| t.strip_suffix(SET_ASIDE_END))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| self.set_aside.get(n).copied());
+                (*line, body.unwrap_or(text.as_str()))
+            })
+            .collect()
+    }
+}
+
+/// Reads a page through the fast lane when it can, else through the tokenizer alone; both
+/// give the same (`lanes_agree` tests it on every fixture page, and the mutation test on
+/// damaged ones).
+fn scan_page(html: &str) -> Scanned<'_> {
+    scan_with_pushes_set_aside(html).unwrap_or_else(|| Scanned {
+        state: scan(html),
+        set_aside: Vec::new(),
+    })
+}
+
+/// The marker that stands in for a push script's body in the page the tokenizer reads: a
+/// private-use character no page of Next's writes, then the body's number.
+const SET_ASIDE: char = '\u{E000}';
+const SET_ASIDE_END: char = '\u{E001}';
+
+/// The fast lane. Next writes its flight in `<script>self.__next_f.push([1,"…"])</script>`
+/// elements, with `<`, `>` and `&` escaped inside: 70 % of a big page's bytes, which the
+/// tokenizer would walk character by character. Each such body is set aside (replaced by
+/// a short marker) and the tokenizer reads the rest. The answer is the same as the
+/// tokenizer's on the whole page when every body set aside comes back as the whole text of
+/// a script that runs: the tokenizer was then reading script data at each, where nothing
+/// in a body without `<` can change what follows. Otherwise (a marker inside a comment, a
+/// template, an attribute; a page that holds the marker character), `None`: the page is
+/// read by the tokenizer alone.
+fn scan_with_pushes_set_aside(html: &str) -> Option<Scanned<'_>> {
+    static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<script>"));
+    let bytes = html.as_bytes();
+    // U+E000 and U+E001 in UTF-8 both start EE 80.
+    if memchr::memmem::find(bytes, "\u{E000}".as_bytes()).is_some()
+        || memchr::memmem::find(bytes, "\u{E001}".as_bytes()).is_some()
+    {
+        return None;
+    }
+    let mut skeleton = String::new();
+    let mut bodies: Vec<&str> = Vec::new();
+    let mut copied = 0;
+    for at in OPEN.find_iter(bytes) {
+        let start = at + "<script>".len();
+        if start < copied {
+            continue;
+        }
+        let rest = &html[start..];
+        if !(rest.starts_with("self.__next_f.push(")
+            || rest.starts_with("(self.__next_f=self.__next_f||[]).push("))
+        {
+            continue;
+        }
+        let Some(len) = memchr::memchr(b'<', rest.as_bytes()) else {
+            continue;
+        };
+        let body = &rest[..len];
+        // The tokenizer would turn CR and NUL into something else, and count lines.
+        if !rest[len..].starts_with("</script>")
+            || memchr::memchr3(b'\r', b'\n', b'\0', body.as_bytes()).is_some()
+        {
+            continue;
+        }
+        if skeleton.is_empty() {
+            skeleton.reserve(html.len() / 8);
+        }
+        skeleton.push_str(&html[copied..start]);
+        skeleton.push(SET_ASIDE);
+        skeleton.push_str(&bodies.len().to_string());
+        skeleton.push(SET_ASIDE_END);
+        bodies.push(body);
+        copied = start + len;
+    }
+    if bodies.is_empty() {
+        return None;
+    }
+    skeleton.push_str(&html[copied..]);
+    let state = scan(&skeleton);
+    let mut next = 0;
+    for (_, text) in &state.done {
+        if !text.contains(SET_ASIDE) {
+            continue;
+        }
+        // Each body must come back whole, in order, as the text of a running script.
+        let number = text
+            .strip_prefix(SET_ASIDE)?
+            .strip_suffix(SET_ASIDE_END)?
+            .parse::<usize>()
+            .ok()?;
+        if number != next {
+            return None;
+        }
+        next += 1;
+    }
+    let elsewhere = |t: &str| t.contains(SET_ASIDE);
+    if next != bodies.len()
+        || state.next_data.as_deref().is_some_and(elsewhere)
+        || state.head_tags.iter().any(|t| {
+            t.text.as_deref().is_some_and(elsewhere)
+                || t.attributes.iter().any(|(_, v)| elsewhere(v))
+        })
+    {
+        return None;
+    }
+    Some(Scanned {
+        state,
+        set_aside: bodies,
+    })
 }
 
 /// The text of a pages-router page's `<script id="__NEXT_DATA__">` (JSON), if it has one.
@@ -240,15 +378,15 @@ fn thin_crowded_tags(html: &str) -> std::borrow::Cow<'_, str> {
 /// `self.__next_f` (a pages-router page, or not Next.js).
 pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
     let text = text_of(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
-    flight_of_scripts(html, &inline_scripts(&text))
+    flight_of_scripts(html, &scan_page(&text).scripts())
 }
 
 /// Finds `self.__next_f` at SIMD speed (`str::contains` took a tenth of a page's reading).
 static NEXT_F: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("self.__next_f"));
 
-fn flight_of_scripts(html: &[u8], scripts: &[(usize, String)]) -> Option<PageFlight> {
-    let scripts: Vec<&(usize, String)> = scripts
+fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFlight> {
+    let scripts: Vec<&(usize, &str)> = scripts
         .iter()
         .filter(|(_, s)| NEXT_F.find(s.as_bytes()).is_some())
         .collect();
@@ -267,24 +405,31 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, String)]) -> Option<PageFli
         let offset = memchr::memmem::find(&html[search_from.min(html.len())..], head)
             .map_or(search_from, |i| search_from + i);
         search_from = offset + head.len();
-        for (at, entry) in pushes(script) {
+        // Each push in turn, the next looked for after the argument of the last (a string
+        // that quotes `self.__next_f.push(` is data, as it is to the browser).
+        let mut from = 0;
+        while let Some(at) = next_push(script, from, "self.__next_f") {
+            let entry = &script[at..];
             let place = (offset + at).min(html.len());
             page.pushes += 1;
             // The push Next writes for stream data, `[1,"…"]`: its string unescaped straight
             // onto the stream, with no value built.
-            if started && let Some(()) = push_text(entry, &mut page.bytes) {
+            if started && let Some(used) = push_text(entry, &mut page.bytes) {
+                from = at + used;
                 continue;
             }
             let mut arena = Arena::default();
-            let Ok((node, _)) = parse_plain_prefix(&mut arena, entry.as_bytes()) else {
+            let Ok((node, end)) = parse_plain_prefix(&mut arena, entry.as_bytes()) else {
                 page.diagnostics.push(Diagnostic::new(
                     place,
                     None,
                     DiagnosticKind::PageScript,
                     "a self.__next_f.push argument that is not JSON: skipped",
                 ));
+                from = at;
                 continue;
             };
+            from = at + end;
             let Value::Array(span) = arena.get(node) else {
                 continue;
             };
@@ -331,9 +476,9 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, String)]) -> Option<PageFli
 }
 
 /// Appends the text of a `[1,"…"])` push argument to `out`, undoing the JSON string's
-/// escapes; `None` (and nothing appended) for any other shape, which the general path
-/// reads.
-fn push_text(entry: &str, out: &mut Vec<u8>) -> Option<()> {
+/// escapes, and says how many bytes the argument took; `None` (and nothing appended) for
+/// any other shape, which the general path reads.
+fn push_text(entry: &str, out: &mut Vec<u8>) -> Option<usize> {
     let body = entry.strip_prefix("[1,\"")?;
     let bytes = body.as_bytes();
     let mark = out.len();
@@ -358,7 +503,7 @@ fn push_text(entry: &str, out: &mut Vec<u8>) -> Option<()> {
         if bytes[i] == b'"' {
             // The string ends; the argument must too.
             return if bytes[i + 1..].starts_with(b"]") {
-                Some(())
+                Some("[1,\"".len() + i + 2)
             } else {
                 undo(out)
             };
@@ -414,16 +559,29 @@ fn push_text(entry: &str, out: &mut Vec<u8>) -> Option<()> {
     }
 }
 
-/// Each `self.__next_f….push(` argument of a script: (offset of the argument, text from
-/// there on). The argument is a JSON array (Next writes `JSON.stringify` output).
-fn pushes(script: &str) -> Vec<(usize, &str)> {
-    pushes_to(script, "self.__next_f")
+/// Where the argument of the next `<queue>.push(` or `(<queue>=<queue>||[]).push(` from
+/// `from` on starts.
+fn next_push(script: &str, mut from: usize, queue: &str) -> Option<usize> {
+    while let Some(i) = PUSH.find(&script.as_bytes()[from.min(script.len())..]) {
+        let at = from + i;
+        let before = &script[..at];
+        if before.ends_with(queue)
+            || before
+                .strip_suffix("||[])")
+                .is_some_and(|b| b.ends_with(queue))
+        {
+            return Some(at + ".push(".len());
+        }
+        from = at + ".push(".len();
+    }
+    None
 }
+
+static PUSH: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(".push("));
 
 /// Each `<queue>.push(` or `(<queue>=<queue>||[]).push(` argument of a script.
 fn pushes_to<'s>(script: &'s str, queue: &str) -> Vec<(usize, &'s str)> {
-    static PUSH: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(".push("));
     let bootstrap = format!("{queue}||[])");
     let mut found = Vec::new();
     let mut from = 0;
@@ -642,6 +800,155 @@ impl TokenSink for ScriptSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a lane makes of a page, in a form to compare.
+    fn reading(scanned: &Scanned<'_>) -> String {
+        let state = &scanned.state;
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            scanned.scripts(),
+            state.next_data,
+            state.assets,
+            state.head_tags,
+            state.lang
+        )
+    }
+
+    /// The fast lane and the tokenizer alone read every fixture page alike, and the fast
+    /// lane is taken on the pages Next wrote.
+    #[test]
+    fn lanes_agree_on_every_fixture_page() {
+        let mut pages = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    pages.push(path);
+                }
+            }
+        }
+        let mut fast = 0;
+        for path in &pages {
+            let bytes = std::fs::read(path).unwrap();
+            let text = text_of(&bytes);
+            let slow = Scanned {
+                state: scan(&text),
+                set_aside: Vec::new(),
+            };
+            if let Some(quick) = scan_with_pushes_set_aside(&text) {
+                assert_eq!(reading(&quick), reading(&slow), "{}", path.display());
+                fast += 1;
+            }
+        }
+        assert!(
+            pages.len() > 300 && fast * 2 > pages.len(),
+            "{fast} of {} pages",
+            pages.len()
+        );
+    }
+
+    /// Damaged pages (bytes cut, flipped, inserted around their push scripts): wherever
+    /// the fast lane answers, it answers as the tokenizer does.
+    #[test]
+    fn lanes_agree_on_damaged_pages() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let pages: Vec<Vec<u8>> = [
+            "nextjs/v14/post-hello.html",
+            "nextjs/v16/post-hello.html",
+            "nextjs/v15/special.html",
+        ]
+        .iter()
+        .map(|p| std::fs::read(root.join(p)).unwrap())
+        .collect();
+        const PIECES: [&[u8]; 10] = [
+            b"<",
+            b">",
+            b"\"",
+            b"<!--",
+            b"-->",
+            b"</script>",
+            b"<script>",
+            b"<template>",
+            b"\n",
+            b"\xee\x80\x80",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let mut compared = 0;
+        for _ in 0..400 {
+            let mut page = pages[next(pages.len())].clone();
+            let hits: Vec<usize> = memchr::memmem::find_iter(&page, b"<script>").collect();
+            for _ in 0..1 + next(3) {
+                let at = (hits[next(hits.len())] + next(300)).min(page.len());
+                match next(3) {
+                    0 if at < page.len() => {
+                        page.remove(at);
+                    }
+                    1 if at < page.len() => page[at] ^= 1 << next(8),
+                    _ => {
+                        let piece = PIECES[next(PIECES.len())];
+                        page.splice(at..at, piece.iter().copied());
+                    }
+                }
+            }
+            let text = text_of(&page);
+            if let Some(quick) = scan_with_pushes_set_aside(&text) {
+                let slow = Scanned {
+                    state: scan(&text),
+                    set_aside: Vec::new(),
+                };
+                assert_eq!(
+                    reading(&quick),
+                    reading(&slow),
+                    "{}",
+                    String::from_utf8_lossy(&page)
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "{compared}");
+    }
+
+    #[test]
+    fn a_push_set_aside_where_no_script_runs_sends_the_page_to_the_tokenizer() {
+        for page in [
+            "<html><body><!-- <script>self.__next_f.push([1,\"x\"])</script> --></body></html>",
+            "<html><body><template><script>self.__next_f.push([1,\"x\"])</script></template></body></html>",
+            "<html><body><textarea><script>self.__next_f.push([1,\"x\"])</script></textarea></body></html>",
+            "<html><body><div title=\"<script>self.__next_f.push([1,\"x\"])</script>\"></div></body></html>",
+        ] {
+            assert!(scan_with_pushes_set_aside(page).is_none(), "{page}");
+        }
+        let page = "<html><body><script>(self.__next_f=self.__next_f||[]).push([0])</script>\
+                    <script>self.__next_f.push([1,\"0:\\\"a\\\"\\n\"])</script></body></html>";
+        let quick = scan_with_pushes_set_aside(page).expect("the fast lane");
+        assert_eq!(
+            reading(&quick),
+            reading(&Scanned {
+                state: scan(page),
+                set_aside: Vec::new()
+            })
+        );
+    }
+
+    #[test]
+    fn a_string_that_quotes_a_push_is_data() {
+        // A text row quoting `self.__next_f.push([0])` must not restart the stream.
+        let page = br#"<html><body><script>(self.__next_f=self.__next_f||[]).push([0])</script><script>self.__next_f.push([1,"0:\"$1\"\n1:T19,self.__next_f.push([0]) x"])</script><script>self.__next_f.push([1,"2:\"b\"\n"])</script></body></html>"#;
+        let flight = flight_of_page(page).unwrap();
+        assert_eq!(
+            String::from_utf8(flight.bytes).unwrap(),
+            "0:\"$1\"\n1:T19,self.__next_f.push([0]) x2:\"b\"\n"
+        );
+    }
 
     #[test]
     fn the_fast_push_reader_agrees_with_the_json_parser() {
