@@ -103,6 +103,10 @@ pub fn write_canonical(
 /// From this many bytes of rows on, a helper thread writes part of the tree.
 const AHEAD_FROM: usize = 4 << 20;
 
+/// The smallest subtree (bytes of rows) the helper writes ahead. A million tiny outlined
+/// rows handed over one by one made the two threads twice as slow as one.
+const MIN_AHEAD: usize = 64 << 10;
+
 /// Which subtrees a helper thread writes ahead, and what is needed to check that a
 /// subtree written alone is exactly what the whole walk would write there.
 #[derive(Debug, Default)]
@@ -201,7 +205,12 @@ impl AheadPlan {
             if !once(c, &plan) || std::mem::replace(&mut visited[c], true) {
                 continue;
             }
-            if behind * 2 >= total && matches!(chunks[c].content, Content::Model(_)) {
+            // A small subtree costs the helper a buffer and the walk a write of its own,
+            // more than writing it in place: only big ones are worth handing over.
+            if behind * 2 >= total
+                && size[c] >= MIN_AHEAD
+                && matches!(chunks[c].content, Content::Model(_))
+            {
                 plan.assigned[c] = true;
                 plan.order.push(c);
                 behind += size[c];
