@@ -69,13 +69,23 @@ pub fn write_canonical(
     sink: &mut impl Write,
 ) -> io::Result<()> {
     let from = options.ahead_from.unwrap_or(AHEAD_FROM);
+    // Forced (tests): every subtree may go ahead, however small.
+    let smallest = if options.ahead_from.is_some() {
+        0
+    } else {
+        MIN_AHEAD
+    };
     let rows: usize = tree.chunks().iter().map(|c| c.length).sum();
+    // Rows this small are cheaper to write in place than the plan's tables are to build
+    // (two million outlined rows: the plan alone took longer than the whole writing).
+    let tiny_rows = smallest > 0 && rows < tree.chunks().len().saturating_mul(MIN_AVERAGE_ROW);
     // (Asking for the number of cores reads files: only when a helper may pay off.)
     let plan = if rows >= from
+        && !tiny_rows
         && !options.one_thread
         && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
     {
-        AheadPlan::new(tree, from)
+        AheadPlan::new(tree, from, smallest)
     } else {
         AheadPlan::default()
     };
@@ -107,6 +117,9 @@ const AHEAD_FROM: usize = 4 << 20;
 /// rows handed over one by one made the two threads twice as slow as one.
 const MIN_AHEAD: usize = 64 << 10;
 
+/// Below this average row size the helper is not planned at all.
+const MIN_AVERAGE_ROW: usize = 512;
+
 /// Which subtrees a helper thread writes ahead, and what is needed to check that a
 /// subtree written alone is exactly what the whole walk would write there.
 #[derive(Debug, Default)]
@@ -124,7 +137,7 @@ struct AheadPlan {
 impl AheadPlan {
     /// Picks, for a big tree, the subtrees that the walk reaches in its second half: rows
     /// referred to exactly once, whose rows-below are referred to once too, taken whole.
-    fn new(tree: &Tree<'_>, from: usize) -> AheadPlan {
+    fn new(tree: &Tree<'_>, from: usize, smallest: usize) -> AheadPlan {
         let chunks = tree.chunks();
         let n = chunks.len();
         let mut plan = AheadPlan {
@@ -208,7 +221,7 @@ impl AheadPlan {
             // A small subtree costs the helper a buffer and the walk a write of its own,
             // more than writing it in place: only big ones are worth handing over.
             if behind * 2 >= total
-                && size[c] >= MIN_AHEAD
+                && size[c] >= smallest
                 && matches!(chunks[c].content, Content::Model(_))
             {
                 plan.assigned[c] = true;
