@@ -325,8 +325,6 @@ enum Command {
         /// Flight payloads or HTML pages; - for standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        #[command(flatten)]
-        site: SiteArgs,
     },
     /// Compare two pages: the JSON Patch (RFC 6902) that turns OLD's canonical tree into
     /// NEW's.
@@ -535,6 +533,28 @@ fn flight_input(input: Input) -> Result<(Input, Vec<Diagnostic>), Error> {
         Source::Page(flight, _) => Ok((flight.bytes, flight.diagnostics)),
         Source::PagesRouter(_) => Err(Error::PagesRouter),
     }
+}
+
+/// The input's tree as `tree --canonical` prints it, with the input's problems: what
+/// `find` and `get` ask questions of (no page is composed or extracted for them).
+fn canonical_of(file: &Path) -> Result<(Vec<u8>, Vec<Diagnostic>), Error> {
+    let (input, mut diagnostics) = flight_input(read_input(file)?)?;
+    let rows = flight_rows(&input)?;
+    let options = ResolveOptions {
+        react_parity: true,
+        ..ResolveOptions::default()
+    };
+    let tree = flight::resolve(&rows, options);
+    let write = WriteOptions {
+        detailed: false,
+        max_output: Some((64 << 20) + input.len() as u64 * 256),
+        ..Default::default()
+    };
+    let mut json = Vec::new();
+    flight::write_canonical(&tree, write, &mut json)
+        .map_err(|e| Error::TreeTooLarge(e.to_string()))?;
+    diagnostics.extend(tree.diagnostics.iter().cloned());
+    Ok((json, diagnostics))
 }
 
 /// Splits the input, or says why it is not a flight stream.
@@ -911,7 +931,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut failed = false;
             each_input(&files, false, |run, file| {
                 let outcome = (|| {
-                    let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                    let (json, diagnostics) = canonical_of(file)?;
                     let query = if !keys.is_empty() {
                         Query::keys(keys.iter().cloned())?
                     } else if let Some(t) = &element_type {
@@ -927,9 +947,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     } else if client {
                         Query::client()
                     } else {
-                        Query::urls(site.url.as_deref().or(page.next().url.as_deref()))
+                        Query::urls(site.url.as_deref())
                     };
-                    let json = page.canonical_tree()?;
                     let tree = CanonicalTree::read(&json)?;
                     let matches = match (first, count) {
                         (true, _) => tree.find_first(&query).into_iter().collect(),
@@ -972,7 +991,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                             out.extend_from_slice(line.as_bytes());
                         }
                     }
-                    Ok(written(run.write(&out), page.diagnostics().to_vec()))
+                    Ok(written(run.write(&out), diagnostics))
                 })();
                 failed |= outcome.is_err();
                 outcome
@@ -985,15 +1004,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 1
             })
         }
-        Command::Get {
-            pointer,
-            files,
-            site,
-        } => {
+        Command::Get { pointer, files } => {
             let several = files.len() > 1;
             each_input(&files, false, |run, file| {
-                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
-                let value = page.get(&pointer)?;
+                let (json, diagnostics) = canonical_of(file)?;
+                let value = CanonicalTree::read(&json)?.get(&pointer)?;
                 let line = if several {
                     format!(
                         "{{\"source\":{},\"value\":{value}}}\n",
@@ -1002,10 +1017,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 } else {
                     format!("{value}\n")
                 };
-                Ok(written(
-                    run.write(line.as_bytes()),
-                    page.diagnostics().to_vec(),
-                ))
+                Ok(written(run.write(line.as_bytes()), diagnostics))
             })
         }
         Command::Diff {
