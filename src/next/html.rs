@@ -169,9 +169,9 @@ fn scan_with_pushes_set_aside(html: &str) -> Option<Scanned<'_>> {
     static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<script>"));
     let bytes = html.as_bytes();
-    // U+E000 and U+E001 in UTF-8 both start EE 80.
-    if memchr::memmem::find(bytes, "\u{E000}".as_bytes()).is_some()
-        || memchr::memmem::find(bytes, "\u{E001}".as_bytes()).is_some()
+    // U+E000 and U+E001 in UTF-8: EE 80 80 and EE 80 81 (one pass finds both).
+    if memchr::memmem::find_iter(bytes, b"\xee\x80")
+        .any(|at| matches!(bytes.get(at + 2), Some(0x80 | 0x81)))
     {
         return None;
     }
@@ -394,6 +394,10 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
         return None;
     }
     let mut page = PageFlight::default();
+    // The stream is never longer than the scripts it is unescaped from: one allocation,
+    // not a doubling series of copies.
+    page.bytes
+        .reserve(scripts.iter().map(|(_, s)| s.len()).sum());
     let mut started = false;
     let mut search_from = 0;
     for (_, script) in scripts {
@@ -401,10 +405,16 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
         // page's own bytes to report offsets, by its first bytes (a finder for the whole
         // script cost more than the rest of the page's reading; approximate when invalid
         // UTF-8 was replaced).
-        let head = &script.as_bytes()[..script.len().min(64)];
-        let offset = memchr::memmem::find(&html[search_from.min(html.len())..], head)
-            .map_or(search_from, |i| search_from + i);
-        search_from = offset + head.len();
+        // A body the fast lane set aside is a slice of the page: its place is known.
+        let (page_at, script_at) = (html.as_ptr() as usize, script.as_ptr() as usize);
+        let offset = if script_at >= page_at && script_at + script.len() <= page_at + html.len() {
+            script_at - page_at
+        } else {
+            let head = &script.as_bytes()[..script.len().min(64)];
+            memchr::memmem::find(&html[search_from.min(html.len())..], head)
+                .map_or(search_from, |i| search_from + i)
+        };
+        search_from = offset + script.len().min(64);
         // Each push in turn, the next looked for after the argument of the last (a string
         // that quotes `self.__next_f.push(` is data, as it is to the browser).
         let mut from = 0;
