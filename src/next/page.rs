@@ -553,8 +553,13 @@ impl<'t> Composer<'t> {
         } else {
             None
         };
-        // 13.x – 14.x HTML: the AppRouter element.
-        let app_router = crate::next::router::find_app_router(self.tree);
+        // 13.x – 14.x HTML: the AppRouter element (an object root never has one).
+        let object_root = matches!(root.value(), Some(crate::flight::Value::Object(_)));
+        let app_router = if object_root {
+            None
+        } else {
+            crate::next::router::find_app_router(self.tree)
+        };
         if let Some(props) = app_router.and_then(|el| el.props) {
             let head = props.field("initialHead");
             if let Some(seed) = props.field("initialSeedData") {

@@ -232,9 +232,14 @@ const MAX_TREE_NODES: usize = 4096;
 /// Reads the Next.js facts of an App Router payload.
 pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
     let root = tree.root();
-    let app_router = find_app_router(tree);
-    let props = app_router.and_then(|el| el.props);
     let object_root = root.filter(|r| matches!(r.value(), Some(Value::Object(_))));
+    // An object root (Next 14.2+) says everything itself; the AppRouter element is older.
+    let app_router = if object_root.is_some() {
+        None
+    } else {
+        find_app_router(tree)
+    };
+    let props = app_router.and_then(|el| el.props);
 
     let payload = object_root.map_or_else(
         || Some(array_payload_kind(root, props.is_some())),
@@ -285,10 +290,22 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
 
 /// The AppRouter element of 13.x – 14.x HTML payloads: the element whose props hold the
 /// initial tree, wherever row 0 puts it (§4.4.1).
+/// The AppRouter element of a 13.x – 14.x payload: the first with an `initialTree`, else
+/// the first with a `buildId`, found in one pass over the elements.
 pub(crate) fn find_app_router<'t>(tree: &'t Tree<'t>) -> Option<crate::flight::ElementView<'t>> {
-    tree.elements_with_prop("initialTree")
-        .next()
-        .or_else(|| tree.elements_with_prop("buildId").next())
+    let mut with_build_id = None;
+    for (node, el) in tree.element_nodes() {
+        let Some(props) = el.props.and_then(|p| tree.view(p)) else {
+            continue;
+        };
+        if props.field("initialTree").is_some() {
+            return tree.view(node)?.element();
+        }
+        if with_build_id.is_none() && props.field("buildId").is_some() {
+            with_build_id = Some(node);
+        }
+    }
+    tree.view(with_build_id?)?.element()
 }
 
 fn object_payload_kind(root: &View<'_>) -> PayloadKind {
