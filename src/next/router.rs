@@ -293,6 +293,19 @@ pub fn app_facts(tree: &Tree<'_>) -> NextFacts {
 /// The AppRouter element of a 13.x – 14.x payload: the first with an `initialTree`, else
 /// the first with a `buildId`, found in one pass over the elements.
 pub(crate) fn find_app_router<'t>(tree: &'t Tree<'t>) -> Option<crate::flight::ElementView<'t>> {
+    let root = tree.root()?;
+    // Where it lives: the root of a 13.x – 14.x page's flight.
+    if let Some(element) = root.element()
+        && element
+            .props
+            .is_some_and(|p| p.field("initialTree").is_some() || p.field("buildId").is_some())
+    {
+        return Some(element);
+    }
+    // A `[buildId, flightData]` response (a navigation, a prefetch) has none.
+    if root.index(0).and_then(|first| first.str()).is_some() {
+        return None;
+    }
     let mut with_build_id = None;
     for (node, el) in tree.element_nodes() {
         let Some(props) = el.props.and_then(|p| tree.view(p)) else {
