@@ -102,35 +102,12 @@ impl Input {
     /// The page's bytes: the file read, or the web archive record's HTTP body.
     pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
         match &self.body {
-            Body::File(path) => {
-                let io_error = |source| Error::Io {
+            Body::File(path) => crate::input::read_file(path)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|source| Error::Io {
                     path: path.display().to_string(),
                     source,
-                };
-                let limit = crate::input::max_input_bytes();
-                let file = File::open(path).map_err(io_error)?;
-                let size = file.metadata().map_err(io_error)?.len();
-                if size > limit {
-                    return Err(io_error(io::Error::other(format!(
-                        "too large: {size} bytes, more than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
-                    ))));
-                }
-                let mut bytes = Vec::new();
-                bytes.try_reserve_exact(size as usize + 1).map_err(|_| {
-                    io_error(io::Error::other(format!(
-                        "too large: {size} bytes, more than the memory available can hold"
-                    )))
-                })?;
-                file.take(limit + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(io_error)?;
-                if bytes.len() as u64 > limit {
-                    return Err(io_error(io::Error::other(format!(
-                        "too large: more than {limit} bytes (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
-                    ))));
-                }
-                Ok(std::borrow::Cow::Owned(bytes))
-            }
+                }),
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
             Body::Broken(e) => Err(Error::BadRecord(e.clone())),
         }

@@ -481,39 +481,16 @@ fn read_input(path: &Path) -> Result<Input, Error> {
         source,
     };
     let limit = next_rsc::input::max_input_bytes();
-    let mut buf = Vec::new();
-    if path.as_os_str() == "-" {
+    let buf = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
         io::stdin()
             .take(limit + 1)
             .read_to_end(&mut buf)
             .map_err(io_error)?;
+        buf
     } else {
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        let meta = file.metadata().map_err(io_error)?;
-        if !meta.is_file() {
-            return Err(io_error(io::Error::other(
-                "not a regular file (a folder, a pipe or a device): not read",
-            )));
-        }
-        // Known too large before a byte is read.
-        if meta.len() > limit {
-            return Err(io_error(io::Error::other(format!(
-                "{} bytes, larger than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)",
-                meta.len()
-            ))));
-        }
-        // A size the memory cannot hold is an error, not an abort.
-        buf.try_reserve_exact(meta.len() as usize + 1)
-            .map_err(|_| {
-                io_error(io::Error::other(format!(
-                    "{} bytes, more than the memory available can hold",
-                    meta.len()
-                )))
-            })?;
-        file.take(limit + 1)
-            .read_to_end(&mut buf)
-            .map_err(io_error)?;
-    }
+        next_rsc::input::read_file(path).map_err(io_error)?
+    };
     if buf.len() as u64 > limit {
         return Err(io_error(io::Error::other(format!(
             "larger than {limit} bytes (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"

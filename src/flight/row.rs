@@ -369,28 +369,35 @@ fn next_row_near(input: &[u8], start: usize, declared_end: usize, eof: bool) -> 
         }
         Found::At { text_end, next }
     };
-    let back_from = declared_end.min(input.len());
-    for colon in memchr::memrchr_iter(b':', &input[start..back_from]) {
-        let Some(header) = header_start(input, start, start + colon) else {
-            continue;
-        };
-        match opens_sound_row(input, header, eof) {
-            Some(true) => return found(rows_ending_at(input, start, header)),
-            Some(false) => {}
-            None => return Found::NeedMore,
+    // The first sound row header among these colons (the id may begin before the
+    // declared end: a length too long by a byte or two).
+    let first_sound = |colons: &mut dyn Iterator<Item = usize>| -> Option<Option<usize>> {
+        for colon in colons {
+            let Some(header) = header_start(input, start, colon) else {
+                continue;
+            };
+            match opens_sound_row(input, header, eof) {
+                Some(true) => return Some(Some(header)),
+                Some(false) => {}
+                None => return Some(None), // more input needed
+            }
         }
+        None
+    };
+    let back_from = declared_end.min(input.len());
+    let mut back = memchr::memrchr_iter(b':', &input[start..back_from]).map(|c| start + c);
+    match first_sound(&mut back) {
+        Some(Some(header)) => return found(rows_ending_at(input, start, header)),
+        Some(None) => return Found::NeedMore,
+        None => {}
     }
     let window_end = back_from.saturating_add(RECOVERY_WINDOW).min(input.len());
-    for colon in memchr::memchr_iter(b':', &input[back_from..window_end]) {
-        // The id may begin before the declared end (a length too long by a byte or two).
-        let Some(header) = header_start(input, start, back_from + colon) else {
-            continue;
-        };
-        match opens_sound_row(input, header, eof) {
-            Some(true) => return found(header),
-            Some(false) => {}
-            None => return Found::NeedMore,
-        }
+    let mut forward =
+        memchr::memchr_iter(b':', &input[back_from..window_end]).map(|c| back_from + c);
+    match first_sound(&mut forward) {
+        Some(Some(header)) => return found(header),
+        Some(None) => return Found::NeedMore,
+        None => {}
     }
     if eof || window_end - back_from == RECOVERY_WINDOW {
         Found::Nowhere
