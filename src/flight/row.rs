@@ -610,6 +610,20 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
                 };
                 // A length of more than 16 hex digits cannot be satisfied by any input.
                 let declared = parse_hex(digits).unwrap_or(u64::MAX);
+                // A text whose length is wrong, read up to where the next row starts.
+                let repaired = |text_end: usize, next: usize| {
+                    Frame::Row(Row {
+                        id,
+                        tag,
+                        payload: &input[start..text_end],
+                        offset,
+                        length: next,
+                        complete: true,
+                        repair: Some(TextRepair::UpToNextRow {
+                            declared: Some(declared),
+                        }),
+                    })
+                };
                 let available = payload.len() as u64;
                 if declared <= available {
                     let end = start + declared as usize;
@@ -640,17 +654,7 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
                                             && memchr::memchr(b'\n', &input[end..next])
                                                 == Some(next - end - 1) => {}
                                     Found::At { text_end, next } => {
-                                        return Frame::Row(Row {
-                                            id,
-                                            tag,
-                                            payload: &input[start..text_end],
-                                            offset,
-                                            length: next,
-                                            complete: true,
-                                            repair: Some(TextRepair::UpToNextRow {
-                                                declared: Some(declared),
-                                            }),
-                                        });
+                                        return repaired(text_end, next);
                                     }
                                     Found::NeedMore => return Frame::NeedMore,
                                     Found::Nowhere => {}
@@ -668,17 +672,7 @@ fn frame_modern<'a>(input: &'a [u8], offset: usize, newline_from: usize, eof: bo
                 if let (RowTag::Text, Found::At { text_end, next }) =
                     (tag, next_row_near(input, start, input.len(), eof))
                 {
-                    return Frame::Row(Row {
-                        id,
-                        tag,
-                        payload: &input[start..text_end],
-                        offset,
-                        length: next,
-                        complete: true,
-                        repair: Some(TextRepair::UpToNextRow {
-                            declared: Some(declared),
-                        }),
-                    });
+                    return repaired(text_end, next);
                 }
                 return row(tag, start, input.len(), input.len(), false);
             }
