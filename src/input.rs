@@ -52,40 +52,47 @@ pub fn max_input_bytes() -> u64 {
 
 /// Reads a regular file whole, within [`max_input_bytes`]: a file known to be larger is
 /// refused before a byte is read, a size the memory cannot hold is an error rather than
-/// an abort, and a file that grows while it is read stops at the limit. Read, never
-/// mapped: a file that shrinks meanwhile ends the read early instead of crashing.
+/// an abort, and a file that grows while it is read stops at the limit. Read, not
+/// mapped: a file that shrinks meanwhile ends the read early instead of crashing (the
+/// command line maps large single inputs, and guards against that itself).
 pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, Read};
     let limit = max_input_bytes();
     let file = std::fs::File::open(path)?;
+    let size = checked_size(&file)?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(size as usize + 1).map_err(|_| {
+        Error::other(format!(
+            "too large: {size} bytes, more than the memory available can hold"
+        ))
+    })?;
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::other(format!(
+            "too large: more than {limit} bytes (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The size of an open input file, when it is a regular file within
+/// [`max_input_bytes`]; what a reader checks before it reads or maps a byte.
+pub fn checked_size(file: &std::fs::File) -> std::io::Result<u64> {
+    use std::io::Error;
+    let limit = max_input_bytes();
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(Error::other(
             "not a regular file (a folder, a pipe or a device): not read",
         ));
     }
-    let too_large = |size: String| {
-        Error::other(format!(
-            "too large: {size} bytes, more than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)"
-        ))
-    };
     if meta.len() > limit {
-        return Err(too_large(meta.len().to_string()));
+        return Err(Error::other(format!(
+            "too large: {} bytes, more than {limit} (NEXT_RSC_MAX_INPUT_BYTES sets the limit)",
+            meta.len()
+        )));
     }
-    let mut bytes = Vec::new();
-    bytes
-        .try_reserve_exact(meta.len() as usize + 1)
-        .map_err(|_| {
-            Error::other(format!(
-                "too large: {} bytes, more than the memory available can hold",
-                meta.len()
-            ))
-        })?;
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(format!("more than {limit}")));
-    }
-    Ok(bytes)
+    Ok(meta.len())
 }
 
 #[cfg(test)]

@@ -50,6 +50,74 @@ fn tree_reads_standard_input() {
     );
 }
 
+/// A flight of `size` bytes or more, big enough that the command line maps the file
+/// rather than reading it: rows of long texts, then a root naming them.
+fn big_flight(size: usize) -> Vec<u8> {
+    let text: String = "Grüße aus der Flight-Welt, ".repeat(4000);
+    let rows = size / text.len() + 1;
+    let mut flight = Vec::new();
+    for i in 1..=rows {
+        flight.extend_from_slice(format!("{i:x}:T{:x},{text}", text.len()).as_bytes());
+    }
+    let ids: Vec<String> = (1..=rows).map(|i| format!("\"${i:x}\"")).collect();
+    flight.extend_from_slice(format!("0:[{}]\n", ids.join(",")).as_bytes());
+    flight
+}
+
+#[test]
+fn a_large_file_is_read_as_standard_input_is() {
+    let dir = temp_dir("large-file");
+    let path = dir.join("big.txt");
+    std::fs::write(&path, big_flight(6 << 20)).unwrap();
+    let from_file = next_rsc(&["tree", "--canonical", path.to_str().unwrap()]);
+    let from_stdin = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(["tree", "--canonical", "-"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(from_file.status.code(), Some(0));
+    assert!(from_file.stdout.len() > 6 << 20);
+    assert!(
+        from_file.stdout == from_stdin.stdout,
+        "mapped and read inputs differ"
+    );
+    assert!(from_file.stderr.is_empty());
+}
+
+/// A mapped input that shrinks under the process raises SIGBUS; the command line says so
+/// and exits with status 2 rather than dying of the signal. The process is stopped
+/// writing (nobody reads its output yet) while it holds the map, and sent the signal.
+#[test]
+fn a_mapped_input_that_fails_is_an_error_not_a_crash() {
+    let dir = temp_dir("sigbus");
+    let path = dir.join("big.txt");
+    std::fs::write(&path, big_flight(6 << 20)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(["tree", "--canonical", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first output means the input is mapped and the guard installed; the pipe
+    // then fills and the process waits on it.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    let killed = Command::new("kill")
+        .args(["-BUS", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("shrank or failed while it was being read"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn tree_without_canonical_is_readable_and_shows_module_chunks() {
     let out = next_rsc(&["tree", &fixture("edge/02_turbopack_I_string_module_id.txt")]);

@@ -1,6 +1,8 @@
 //! The `next-rsc` command line: a thin shell over the library.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
+
+mod mapped;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -448,8 +450,7 @@ enum ReactLine {
     React19,
 }
 
-/// The bytes of one input.
-type Input = Vec<u8>;
+use mapped::Input;
 
 /// `4096`, `512K`, `300M`, `8G` (powers of 1024; `KiB`, `MB`… also read).
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -473,8 +474,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
-/// Reads an input whole: standard input, or a regular file (read, not mapped: a file
-/// that shrinks while it is read ends the read early instead of crashing the process).
+/// Reads an input whole: standard input, or a regular file (mapped when large).
 fn read_input(path: &Path) -> Result<Input, Error> {
     let io_error = |source| Error::Io {
         path: path.display().to_string(),
@@ -487,9 +487,9 @@ fn read_input(path: &Path) -> Result<Input, Error> {
             .take(limit + 1)
             .read_to_end(&mut buf)
             .map_err(io_error)?;
-        buf
+        Input::Read(buf)
     } else {
-        next_rsc::input::read_file(path).map_err(io_error)?
+        mapped::open(path).map_err(io_error)?
     };
     if buf.len() as u64 > limit {
         return Err(io_error(io::Error::other(format!(
@@ -507,7 +507,7 @@ fn read_input(path: &Path) -> Result<Input, Error> {
 fn flight_input(input: Input) -> Result<(Input, Vec<Diagnostic>), Error> {
     match next_rsc::input::detect(&input)? {
         Source::Flight => Ok((input, Vec::new())),
-        Source::Page(flight, _) => Ok((flight.bytes, flight.diagnostics)),
+        Source::Page(flight, _) => Ok((Input::Read(flight.bytes), flight.diagnostics)),
         Source::PagesRouter(_) => Err(Error::PagesRouter),
     }
 }
