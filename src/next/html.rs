@@ -85,16 +85,64 @@ pub struct BeforeInteractiveScript {
 }
 
 /// Reads a page: flight, `__NEXT_DATA__`, `__next_s` scripts and assets.
+///
+/// A big page is mostly push scripts, and memory, not computing, bounds reading it: so
+/// the fast lane reads each push body once, while it is in the processor's cache —
+/// checks it, sets it aside and unescapes its flight data — instead of walking the whole
+/// page once per step. The flight assembled that way is kept when the page holds no
+/// other script that feeds `self.__next_f` (else it is assembled again from every script
+/// in order, which is what it means).
 pub fn read_page(html: &[u8]) -> HtmlPage {
-    let text = text_of(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
-    let scanned = scan_page(&text);
+    let page = html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html);
+    let mut assembler = FlightAssembler::new(html);
+    let mut next_s_in_bodies = false;
+    let Some(scanned) = scan_with_pushes_set_aside(page, |body| {
+        assembler.script(body);
+        next_s_in_bodies |= NEXT_S.find(body.as_bytes()).is_some();
+    }) else {
+        return read_page_with_tokenizer(html);
+    };
     let scripts = scanned.scripts();
+    // The tokenizer's own scripts are copies; only bodies set aside lie in the page.
+    let set_aside = |script: &str| page.as_ptr_range().contains(&script.as_ptr());
+    let before_interactive = scripts
+        .iter()
+        .filter(|(_, script)| next_s_in_bodies || !set_aside(script))
+        .flat_map(|(_, script)| next_s_pushes(script))
+        .collect();
+    let others_feed_the_flight = scripts
+        .iter()
+        .any(|(_, script)| !set_aside(script) && NEXT_F.find(script.as_bytes()).is_some());
+    let flight = if others_feed_the_flight {
+        flight_of_scripts(html, &scripts)
+    } else {
+        Some(assembler.page)
+    };
+    page_of(scanned.state, flight, before_interactive)
+}
+
+/// [`read_page`] through the tokenizer alone, for pages the fast lane does not take.
+fn read_page_with_tokenizer(html: &[u8]) -> HtmlPage {
+    let text = text_of(html.strip_prefix(b"\xef\xbb\xbf").unwrap_or(html));
+    let state = scan(&text);
+    let scripts: Vec<(usize, &str)> = state
+        .done
+        .iter()
+        .map(|(line, text)| (*line, text.as_str()))
+        .collect();
     let before_interactive = scripts
         .iter()
         .flat_map(|(_, script)| next_s_pushes(script))
         .collect();
     let flight = flight_of_scripts(html, &scripts);
-    let state = scanned.state;
+    page_of(state, flight, before_interactive)
+}
+
+fn page_of(
+    state: ScriptState,
+    flight: Option<PageFlight>,
+    before_interactive: Vec<BeforeInteractiveScript>,
+) -> HtmlPage {
     HtmlPage {
         flight,
         next_data: state.next_data,
@@ -145,7 +193,7 @@ impl<'a> Scanned<'a> {
 /// give the same (`lanes_agree` tests it on every fixture page, and the mutation test on
 /// damaged ones).
 fn scan_page(html: &str) -> Scanned<'_> {
-    scan_with_pushes_set_aside(html).unwrap_or_else(|| Scanned {
+    scan_with_pushes_set_aside(html.as_bytes(), |_| {}).unwrap_or_else(|| Scanned {
         state: scan(html),
         set_aside: Vec::new(),
     })
@@ -165,54 +213,63 @@ const SET_ASIDE_END: char = '\u{E001}';
 /// in a body without `<` can change what follows. Otherwise (a marker inside a comment, a
 /// template, an attribute; a page that holds the marker character), `None`: the page is
 /// read by the tokenizer alone.
-fn scan_with_pushes_set_aside(html: &str) -> Option<Scanned<'_>> {
+///
+/// The page is taken as bytes and checked to be UTF-8 piece by piece (a page that is not
+/// goes to the tokenizer, which replaces what is wrong as a browser does); `each_body` is
+/// called on each body as it is set aside, while its bytes are in the processor's cache.
+fn scan_with_pushes_set_aside<'a>(
+    page: &'a [u8],
+    mut each_body: impl FnMut(&'a str),
+) -> Option<Scanned<'a>> {
     static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<script>"));
-    let bytes = html.as_bytes();
-    // U+E000 and U+E001 in UTF-8: EE 80 80 and EE 80 81 (one pass finds both).
-    if memchr::memmem::find_iter(bytes, b"\xee\x80")
-        .any(|at| matches!(bytes.get(at + 2), Some(0x80 | 0x81)))
-    {
-        return None;
-    }
+    // Valid UTF-8 without the marker characters, U+E000 and U+E001 (EE 80 80, EE 80 81).
+    let text = |bytes: &'a [u8]| -> Option<&'a str> {
+        let text = simdutf8::basic::from_utf8(bytes).ok()?;
+        let marked = memchr::memmem::find_iter(bytes, b"\xee\x80")
+            .any(|at| matches!(bytes.get(at + 2), Some(0x80 | 0x81)));
+        (!marked).then_some(text)
+    };
     let mut skeleton = String::new();
     let mut bodies: Vec<&str> = Vec::new();
     let mut copied = 0;
-    for at in OPEN.find_iter(bytes) {
-        let start = at + "<script>".len();
-        if start < copied {
-            continue;
-        }
-        let rest = &html[start..];
-        if !(rest.starts_with("self.__next_f.push(")
-            || rest.starts_with("(self.__next_f=self.__next_f||[]).push("))
+    let mut from = 0;
+    while let Some(found) = OPEN.find(&page[from..]) {
+        let start = from + found + "<script>".len();
+        from = start;
+        let rest = &page[start..];
+        if !(rest.starts_with(b"self.__next_f.push(")
+            || rest.starts_with(b"(self.__next_f=self.__next_f||[]).push("))
         {
             continue;
         }
-        let Some(len) = memchr::memchr(b'<', rest.as_bytes()) else {
+        let Some(len) = memchr::memchr(b'<', rest) else {
             continue;
         };
         let body = &rest[..len];
         // The tokenizer would turn CR and NUL into something else, and count lines.
-        if !rest[len..].starts_with("</script>")
-            || memchr::memchr3(b'\r', b'\n', b'\0', body.as_bytes()).is_some()
+        if !rest[len..].starts_with(b"</script>")
+            || memchr::memchr3(b'\r', b'\n', b'\0', body).is_some()
         {
             continue;
         }
+        let (before, body) = (text(&page[copied..start])?, text(body)?);
         if skeleton.is_empty() {
-            skeleton.reserve(html.len() / 8);
+            skeleton.reserve(page.len() / 8);
         }
-        skeleton.push_str(&html[copied..start]);
+        skeleton.push_str(before);
         skeleton.push(SET_ASIDE);
         skeleton.push_str(&bodies.len().to_string());
         skeleton.push(SET_ASIDE_END);
         bodies.push(body);
+        each_body(body);
         copied = start + len;
+        from = copied;
     }
     if bodies.is_empty() {
         return None;
     }
-    skeleton.push_str(&html[copied..]);
+    skeleton.push_str(text(&page[copied..])?);
     let state = scan(&skeleton);
     let mut next = 0;
     for (_, text) in &state.done {
@@ -385,6 +442,10 @@ pub fn flight_of_page(html: &[u8]) -> Option<PageFlight> {
 static NEXT_F: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("self.__next_f"));
 
+/// Finds `self.__next_s` (the queue of `beforeInteractive` scripts).
+static NEXT_S: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("self.__next_s"));
+
 fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFlight> {
     let scripts: Vec<&(usize, &str)> = scripts
         .iter()
@@ -393,14 +454,47 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
     if scripts.is_empty() {
         return None;
     }
-    let mut page = PageFlight::default();
-    // The stream is never longer than the scripts it is unescaped from: one allocation,
-    // not a doubling series of copies.
-    page.bytes
-        .reserve(scripts.iter().map(|(_, s)| s.len()).sum());
-    let mut started = false;
-    let mut search_from = 0;
+    let mut assembler = FlightAssembler::new(html);
     for (_, script) in scripts {
+        assembler.script(script);
+    }
+    Some(assembler.page)
+}
+
+/// The stream Next's browser runtime builds from a page's scripts, fed one script at a
+/// time in document order.
+struct FlightAssembler<'h> {
+    html: &'h [u8],
+    page: PageFlight,
+    /// Has the `[0]` bootstrap (or data before it) been seen?
+    started: bool,
+    /// Where in the page to look for the next script that is not a slice of it.
+    search_from: usize,
+}
+
+impl<'h> FlightAssembler<'h> {
+    fn new(html: &'h [u8]) -> Self {
+        let mut page = PageFlight::default();
+        // The stream is never longer than the page it is unescaped from: one reservation
+        // (address space; only what is written is ever touched), not a series of copies.
+        page.bytes.reserve(html.len());
+        FlightAssembler {
+            html,
+            page,
+            started: false,
+            search_from: 0,
+        }
+    }
+
+    /// Runs one script's pushes onto `self.__next_f`.
+    fn script(&mut self, script: &str) {
+        let FlightAssembler {
+            html,
+            page,
+            started,
+            search_from,
+        } = self;
+        let html: &[u8] = html;
         // The tokenizer gives lines, not bytes: find where the script's text starts in the
         // page's own bytes to report offsets, by its first bytes (a finder for the whole
         // script cost more than the rest of the page's reading; approximate when invalid
@@ -411,10 +505,10 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
             script_at - page_at
         } else {
             let head = &script.as_bytes()[..script.len().min(64)];
-            memchr::memmem::find(&html[search_from.min(html.len())..], head)
-                .map_or(search_from, |i| search_from + i)
+            memchr::memmem::find(&html[(*search_from).min(html.len())..], head)
+                .map_or(*search_from, |i| *search_from + i)
         };
-        search_from = offset + script.len().min(64);
+        *search_from = offset + script.len().min(64);
         // Each push in turn, the next looked for after the argument of the last (a string
         // that quotes `self.__next_f.push(` is data, as it is to the browser).
         let mut from = 0;
@@ -424,7 +518,7 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
             page.pushes += 1;
             // The push Next writes for stream data, `[1,"…"]`: its string unescaped straight
             // onto the stream, with no value built.
-            if started && let Some(used) = push_text(entry, &mut page.bytes) {
+            if *started && let Some(used) = push_text(entry, &mut page.bytes) {
                 from = at + used;
                 continue;
             }
@@ -449,11 +543,11 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
             match (kind, data) {
                 (Some(Value::Number("0")), _) => {
                     // A new bootstrap starts a new stream (Next's runtime does the same).
-                    started = true;
+                    *started = true;
                     page.bytes.clear();
                 }
                 (Some(Value::Number(k @ ("1" | "3"))), Some(Value::String(s))) => {
-                    if !started {
+                    if !*started {
                         page.diagnostics.push(Diagnostic::new(
                             place,
                             None,
@@ -461,7 +555,7 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
                             "data pushed before the [0] bootstrap: Next's runtime throws \
                              \"missing bootstrap script\" and uses none of it; kept here",
                         ));
-                        started = true;
+                        *started = true;
                     }
                     if k == "1" {
                         page.bytes.extend_from_slice(s.as_bytes());
@@ -482,7 +576,6 @@ fn flight_of_scripts(html: &[u8], scripts: &[(usize, &str)]) -> Option<PageFligh
             }
         }
     }
-    Some(page)
 }
 
 /// Appends the text of a `[1,"…"])` push argument to `out`, undoing the JSON string's
@@ -608,8 +701,6 @@ fn pushes_to<'s>(script: &'s str, queue: &str) -> Vec<(usize, &'s str)> {
 
 /// The `[src, props]` entries a script pushes onto `self.__next_s`.
 fn next_s_pushes(script: &str) -> Vec<BeforeInteractiveScript> {
-    static NEXT_S: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("self.__next_s"));
     if NEXT_S.find(script.as_bytes()).is_none() {
         return Vec::new();
     }
@@ -848,7 +939,7 @@ mod tests {
                 state: scan(&text),
                 set_aside: Vec::new(),
             };
-            if let Some(quick) = scan_with_pushes_set_aside(&text) {
+            if let Some(quick) = scan_with_pushes_set_aside(text.as_bytes(), |_| {}) {
                 assert_eq!(reading(&quick), reading(&slow), "{}", path.display());
                 fast += 1;
             }
@@ -857,6 +948,48 @@ mod tests {
             pages.len() > 300 && fast * 2 > pages.len(),
             "{fast} of {} pages",
             pages.len()
+        );
+    }
+
+    /// `read_page` (the fast lane, its flight assembled body by body) reads every fixture
+    /// page, whole and damaged, exactly as the tokenizer alone does.
+    #[test]
+    fn read_page_equals_the_tokenizer_on_every_fixture_page() {
+        let mut pages = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    pages.push(path);
+                }
+            }
+        }
+        let mut with_flight = 0;
+        for path in &pages {
+            let bytes = std::fs::read(path).unwrap();
+            let (fast, slow) = (read_page(&bytes), read_page_with_tokenizer(&bytes));
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{slow:?}"),
+                "{}",
+                path.display()
+            );
+            with_flight += usize::from(fast.flight.is_some_and(|f| !f.bytes.is_empty()));
+        }
+        assert!(with_flight >= 300, "{with_flight} of {} pages", pages.len());
+        // A script between the pushes that feeds the queue too is heard, in its place.
+        let page = "<html><body><script>(self.__next_f=self.__next_f||[]).push([0])</script>\
+                    <script>self.__next_f.push([1,\"a\"])</script>\
+                    <script nonce=\"n\">self.__next_f.push([1,\"b\"])</script>\
+                    <script>self.__next_f.push([1,\"c\"])</script></body></html>";
+        let flight = read_page(page.as_bytes()).flight.unwrap();
+        assert_eq!(flight.bytes, b"abc");
+        assert_eq!(
+            format!("{:?}", read_page(page.as_bytes())),
+            format!("{:?}", read_page_with_tokenizer(page.as_bytes()))
         );
     }
 
@@ -909,8 +1042,14 @@ mod tests {
                     }
                 }
             }
+            assert_eq!(
+                format!("{:?}", read_page(&page)),
+                format!("{:?}", read_page_with_tokenizer(&page)),
+                "{}",
+                String::from_utf8_lossy(&page)
+            );
             let text = text_of(&page);
-            if let Some(quick) = scan_with_pushes_set_aside(&text) {
+            if let Some(quick) = scan_with_pushes_set_aside(text.as_bytes(), |_| {}) {
                 let slow = Scanned {
                     state: scan(&text),
                     set_aside: Vec::new(),
@@ -935,11 +1074,14 @@ mod tests {
             "<html><body><textarea><script>self.__next_f.push([1,\"x\"])</script></textarea></body></html>",
             "<html><body><div title=\"<script>self.__next_f.push([1,\"x\"])</script>\"></div></body></html>",
         ] {
-            assert!(scan_with_pushes_set_aside(page).is_none(), "{page}");
+            assert!(
+                scan_with_pushes_set_aside(page.as_bytes(), |_| {}).is_none(),
+                "{page}"
+            );
         }
         let page = "<html><body><script>(self.__next_f=self.__next_f||[]).push([0])</script>\
                     <script>self.__next_f.push([1,\"0:\\\"a\\\"\\n\"])</script></body></html>";
-        let quick = scan_with_pushes_set_aside(page).expect("the fast lane");
+        let quick = scan_with_pushes_set_aside(page.as_bytes(), |_| {}).expect("the fast lane");
         assert_eq!(
             reading(&quick),
             reading(&Scanned {
