@@ -108,11 +108,15 @@ impl<'t> Tree<'t> {
         })
     }
 
-    /// The host elements of one tag (`link`, `script` …).
-    pub fn host_elements(&'t self, tag: &'t str) -> impl Iterator<Item = ElementView<'t>> + 't {
+    /// The host elements of the given tags (`link`, `script` …), in one pass over the
+    /// arena (a pass per tag walked a big tree's memory once more each).
+    pub fn host_elements(
+        &'t self,
+        tags: &'t [&'t str],
+    ) -> impl Iterator<Item = ElementView<'t>> + 't {
         self.element_nodes()
             .filter_map(move |(node, el)| match self.arena.get(el.element_type?) {
-                Value::String(t) if t == tag => self.view(node)?.element(),
+                Value::String(t) if tags.contains(&t) => self.view(node)?.element(),
                 _ => None,
             })
     }

@@ -681,10 +681,8 @@ fn assets_of(tree: &Tree<'_>, prefix: &str) -> Assets {
             _ => {}
         }
     }
-    for element in tree
-        .host_elements("link")
-        .chain(tree.host_elements("script"))
-    {
+    // (Links add only stylesheets and scripts only scripts: one pass keeps both orders.)
+    for element in tree.host_elements(&["link", "script"]) {
         match element.host() {
             Some("link") => {
                 let stylesheet = element
