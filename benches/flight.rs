@@ -1,5 +1,7 @@
 //! Throughput of the flight core, in MB/s (10^6 bytes): framing alone, framing +
-//! resolution, and the whole canonical JSON (framing + resolution + writing).
+//! resolution, the whole canonical JSON (framing + resolution + writing), and `extract`;
+//! then the same payloads inside an HTML page as Next writes one (the flight rebuilt
+//! from its push scripts, and `extract`).
 //!
 //! Inputs: the seed payload, and 5 MB / 50 MB payloads generated at bench time with the
 //! oracle's deterministic generator (`node ../shared/tools/oracle/gen.mjs --seed 1`) into
@@ -97,8 +99,57 @@ fn benches(c: &mut Criterion) {
                 out.len()
             })
         });
+        group.bench_function("extract", |b| b.iter(|| extract_json(&input)));
+        group.finish();
+        if name == "seed" {
+            continue;
+        }
+        // The same flight in an HTML page, as Next writes one (`next_page.py`).
+        let Some(page) = page_around(&name) else {
+            continue;
+        };
+        let mut group = c.benchmark_group(format!("html-page/{name}"));
+        group.throughput(Throughput::BytesDecimal(page.len() as u64));
+        group.sample_size(10);
+        group.bench_function("flight", |b| {
+            b.iter(|| match next_rsc::input::detect(&page) {
+                Ok(next_rsc::input::Source::Page(flight, _)) => flight.bytes.len(),
+                _ => panic!("the page carries a flight"),
+            })
+        });
+        group.bench_function("extract", |b| b.iter(|| extract_json(&page)));
         group.finish();
     }
+}
+
+/// What `next-rsc extract` does with one input: the page read, extracted and written as
+/// JSON.
+fn extract_json(input: &[u8]) -> usize {
+    let page = next_rsc::Page::parse(input).expect("a page");
+    serde_json::to_vec(page.extraction())
+        .expect("serialisable")
+        .len()
+}
+
+/// An HTML page around the generated payload of that size, written by
+/// `benches/next_page.py` into `target/bench-data/` (needs Python 3).
+fn page_around(size: &str) -> Option<Vec<u8>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let flight = root.join(format!("target/bench-data/gen-{}.txt", size.to_uppercase()));
+    let page = flight.with_extension("html");
+    if !page.exists() {
+        let ok = Command::new("python3")
+            .arg(root.join("benches/next_page.py"))
+            .arg(root.join("fixtures/nextjs/v16/post-hello.html"))
+            .args([&flight, &page])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("note: could not run benches/next_page.py: skipping the HTML page");
+            return None;
+        }
+    }
+    std::fs::read(page).ok()
 }
 
 /// The whole page pipeline on every page of `fixtures/nextjs/` (HTML and RSC payloads of
