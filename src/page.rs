@@ -19,6 +19,7 @@
 //! ```
 
 use std::io;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -87,10 +88,34 @@ pub struct Page {
     document: Document,
     extraction: Extraction,
     /// The flight stream decoded (the input, or an HTML page's rebuilt stream).
-    flight: Vec<u8>,
+    flight: Flight,
     source: Option<String>,
     single_thread: bool,
     safe: bool,
+}
+
+/// The bytes of the flight a page was read from, kept to resolve it again on demand
+/// (`tree`, `find`, `diff`): a copy, the input itself when [`Page::parse_owned`] was
+/// given it (no copy of a big input), or an HTML page's rebuilt stream.
+#[derive(Clone)]
+enum Flight {
+    Owned(Vec<u8>),
+    Shared(Arc<dyn AsRef<[u8]> + Send + Sync>),
+}
+
+impl Flight {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Flight::Owned(bytes) => bytes,
+            Flight::Shared(input) => (**input).as_ref(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Flight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Flight({} bytes)", self.bytes().len())
+    }
 }
 
 impl Page {
@@ -103,6 +128,40 @@ impl Page {
 
     /// Reads any input, with what the caller knows of it.
     pub fn parse_with(bytes: &[u8], options: &Options) -> Result<Page, Error> {
+        Page::read(bytes, options, |flight| Flight::Owned(flight.to_vec()))
+    }
+
+    /// [`Page::parse_with`] for an input the page may keep: a raw flight is then kept as
+    /// it is, not copied (a `Vec<u8>`, a memory map, anything that holds bytes).
+    ///
+    /// ```
+    /// let input: Vec<u8> = b"0:[\"$\",\"p\",null,{\"children\":\"Hello\"}]\n".to_vec();
+    /// let page = next_rsc::Page::parse_owned(input.clone(), &next_rsc::Options::default())?;
+    /// assert_eq!(page.flight(), input.as_slice());
+    /// # Ok::<(), next_rsc::Error>(())
+    /// ```
+    pub fn parse_owned<B>(bytes: B, options: &Options) -> Result<Page, Error>
+    where
+        B: AsRef<[u8]> + Send + Sync + 'static,
+    {
+        let input: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(bytes);
+        let whole = (*input).as_ref();
+        Page::read(whole, options, |flight| {
+            if std::ptr::eq(flight, whole) {
+                Flight::Shared(Arc::clone(&input))
+            } else {
+                Flight::Owned(flight.to_vec())
+            }
+        })
+    }
+
+    /// Reads the input; `keep` makes what the page keeps of a flight that is (part of)
+    /// the input itself.
+    fn read(
+        bytes: &[u8],
+        options: &Options,
+        keep: impl FnOnce(&[u8]) -> Flight,
+    ) -> Result<Page, Error> {
         let layout_trailing_slash = options
             .source
             .as_deref()
@@ -120,10 +179,14 @@ impl Page {
         };
         let (document, flight) = read_detected(bytes, detect(bytes)?, &read)?;
         let extraction = extraction(&document);
+        let flight = match flight {
+            std::borrow::Cow::Borrowed(flight) => keep(flight),
+            std::borrow::Cow::Owned(flight) => Flight::Owned(flight),
+        };
         Ok(Page {
             document,
             extraction,
-            flight: flight.into_owned(),
+            flight,
             source: options.source.clone(),
             single_thread: options.single_thread,
             safe: options.safe,
@@ -180,7 +243,7 @@ impl Page {
     /// The flight stream that was decoded: the input, or the stream an HTML page's
     /// scripts carry (empty for a pages-router page).
     pub fn flight(&self) -> &[u8] {
-        &self.flight
+        self.flight.bytes()
     }
 
     /// The flight resolved into the tree React's client builds (`next-rsc tree`).
@@ -190,7 +253,7 @@ impl Page {
 
     /// The flight resolved; with `react_parity`, losing what React's client loses.
     fn resolved(&self, react_parity: bool) -> Tree<'_> {
-        let rows = flight::split_rows(&self.flight);
+        let rows = flight::split_rows(self.flight.bytes());
         let options = ResolveOptions {
             single_thread: self.single_thread,
             react_parity,
@@ -206,7 +269,7 @@ impl Page {
     pub fn write_tree(&self, canonical: bool, out: &mut impl io::Write) -> io::Result<()> {
         let options = WriteOptions {
             detailed: !canonical,
-            max_output: Some((64 << 20) + self.flight.len() as u64 * 256),
+            max_output: Some((64 << 20) + self.flight.bytes().len() as u64 * 256),
             one_thread: self.single_thread,
             ..WriteOptions::default()
         };

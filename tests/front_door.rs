@@ -107,3 +107,42 @@ fn the_package_holds_no_captured_page_and_stays_small() {
     // crates.io takes 10 MB; the sources, docs and examples are about 1 MB.
     assert!(bytes <= 2 << 20, "{bytes} bytes");
 }
+
+/// `Page::parse_owned` keeps a raw flight instead of copying it, and reads every fixture
+/// payload and page exactly as `Page::parse` does: the same extraction, the same flight,
+/// the same tree.
+#[test]
+fn a_page_given_its_input_reads_as_one_given_a_borrow() {
+    let root = common::fixtures().join("nextjs");
+    let mut compared = 0;
+    for version in ["v13", "v14", "v15", "v16"] {
+        for entry in std::fs::read_dir(root.join(version)).unwrap().flatten() {
+            let path = entry.path();
+            if !path
+                .extension()
+                .is_some_and(|e| e == "html" || e == "rsc" || e == "txt")
+            {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let options = next_rsc::Options::default();
+            let (Ok(borrowed), Ok(owned)) = (
+                next_rsc::Page::parse_with(&bytes, &options),
+                next_rsc::Page::parse_owned(bytes.clone(), &options),
+            ) else {
+                continue;
+            };
+            let json = |page: &next_rsc::Page| serde_json::to_string(page.extraction()).unwrap();
+            assert_eq!(json(&borrowed), json(&owned), "{}", path.display());
+            assert_eq!(borrowed.flight(), owned.flight(), "{}", path.display());
+            let tree = |page: &next_rsc::Page| {
+                let mut out = Vec::new();
+                page.write_tree(true, &mut out).unwrap();
+                out
+            };
+            assert_eq!(tree(&borrowed), tree(&owned), "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared}");
+}

@@ -815,7 +815,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             // Several inputs: each record says which input it is.
             let several = files.len() > 1;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
                 let out = if several {
                     json_bytes(
                         &Record {
@@ -841,7 +841,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let mut names = Documents::new(&files, out.out, "html")?;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
                 let html = page.to_html_with(HtmlSettings {
                     no_css,
                     scripts,
@@ -861,7 +861,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let mut names = Documents::new(&files, out.out, "md")?;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_with(&read_input(file)?, &site.options(file))?;
+                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
                 let markdown = page.to_markdown().ok_or(Error::NoArticle)?;
                 Ok(written(
                     names.write(run, file, markdown.as_bytes()),
@@ -1004,7 +1004,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             json,
         } => {
             let read = |file: &Path| -> Result<(Page, Vec<u8>), Error> {
-                let page = Page::parse(&read_input(file)?)?;
+                let page = Page::parse_owned(read_input(file)?, &next_rsc::Options::default())?;
                 for d in page.diagnostics() {
                     eprintln!("next-rsc: {}: {d}", display(file));
                 }

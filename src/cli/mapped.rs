@@ -32,6 +32,12 @@ impl Deref for Input {
     }
 }
 
+impl AsRef<[u8]> for Input {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
 /// Opens a regular file within the size limit: mapped when large, read otherwise.
 pub fn open(path: &Path) -> io::Result<Input> {
     let file = File::open(path)?;
