@@ -915,10 +915,8 @@ mod tests {
         )
     }
 
-    /// The fast lane and the tokenizer alone read every fixture page alike, and the fast
-    /// lane is taken on the pages Next wrote.
-    #[test]
-    fn lanes_agree_on_every_fixture_page() {
+    /// Every HTML page under `fixtures/`.
+    fn fixture_pages() -> Vec<std::path::PathBuf> {
         let mut pages = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
         while let Some(dir) = stack.pop() {
@@ -931,6 +929,14 @@ mod tests {
                 }
             }
         }
+        pages
+    }
+
+    /// The fast lane and the tokenizer alone read every fixture page alike, and the fast
+    /// lane is taken on the pages Next wrote.
+    #[test]
+    fn lanes_agree_on_every_fixture_page() {
+        let pages = fixture_pages();
         let mut fast = 0;
         for path in &pages {
             let bytes = std::fs::read(path).unwrap();
@@ -955,18 +961,7 @@ mod tests {
     /// page, whole and damaged, exactly as the tokenizer alone does.
     #[test]
     fn read_page_equals_the_tokenizer_on_every_fixture_page() {
-        let mut pages = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "html") {
-                    pages.push(path);
-                }
-            }
-        }
+        let pages = fixture_pages();
         let mut with_flight = 0;
         for path in &pages {
             let bytes = std::fs::read(path).unwrap();
