@@ -474,13 +474,9 @@ struct FlightAssembler<'h> {
 
 impl<'h> FlightAssembler<'h> {
     fn new(html: &'h [u8]) -> Self {
-        let mut page = PageFlight::default();
-        // The stream is never longer than the page it is unescaped from: one reservation
-        // (address space; only what is written is ever touched), not a series of copies.
-        page.bytes.reserve(html.len());
         FlightAssembler {
             html,
-            page,
+            page: PageFlight::default(),
             started: false,
             search_from: 0,
         }
@@ -495,6 +491,12 @@ impl<'h> FlightAssembler<'h> {
             search_from,
         } = self;
         let html: &[u8] = html;
+        if page.bytes.capacity() == 0 {
+            // The stream is never longer than the page it is unescaped from: one
+            // reservation at the first script (only what is written is touched), not a
+            // series of copies, and none for a page that feeds no flight.
+            page.bytes.reserve(html.len());
+        }
         // The tokenizer gives lines, not bytes: find where the script's text starts in the
         // page's own bytes to report offsets, by its first bytes (a finder for the whole
         // script cost more than the rest of the page's reading; approximate when invalid
