@@ -61,8 +61,9 @@ pub enum Content<'a> {
     Failed,
     /// An empty model row (React 19.2+): never resolves.
     Halted,
-    /// A stream or iterable opened by `R`, `r`, `X` or `x`.
-    Stream(Stream<'a>),
+    /// A stream or iterable opened by `R`, `r`, `X` or `x` (boxed: rare, and the biggest
+    /// variant, it would make every chunk of a payload of many rows bigger).
+    Stream(Box<Stream<'a>>),
 }
 
 /// A stream or iterable and the items that arrived for it.
@@ -293,7 +294,9 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
             dialect,
             hints: Vec::new(),
             diagnostics: rows.diagnostics.clone(),
-            chunks: Vec::new(),
+            // At most one chunk per row: reserved whole, a vector of a million chunks
+            // does not pass through the doublings that overshoot it by half.
+            chunks: Vec::with_capacity(rows.rows.len()),
             index: ChunkIndex::default(),
             refs: Vec::new(),
             digests: Vec::new(),
@@ -330,6 +333,7 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         builder.pre_parsed = parsed.get_mut(arrival).and_then(Option::take);
         builder.add_row(row, arrival as u32);
     }
+    drop(parsed);
     let mut tree = builder.tree;
     tree.diagnostics.sort_by_key(|d| d.offset);
     let parse_times = parse_times(&tree);
@@ -341,6 +345,9 @@ pub fn resolve<'a>(rows: &Rows<'a>, options: ResolveOptions) -> Tree<'a> {
         .collect();
     tree
 }
+
+/// A row's payload parsed ahead (see [`pre_parse`]).
+type PreParsed = Result<Parsed, Box<JsonError>>;
 
 /// Below this many payload bytes one thread parses as fast as two.
 const PARALLEL_FROM: usize = 1 << 20;
@@ -366,13 +373,14 @@ fn parsed_as_model(row: &Row<'_>, dialect: Dialect, parity: bool) -> bool {
 
 /// Parses the model rows of a big input on two threads: the first half into `arena`,
 /// the second half, at the same time, into a second part that is then attached to it.
-/// Returns, per row, its parse (`None` for rows left to `add_row`).
+/// Returns, per row, its parse (`None` for rows left to `add_row`); errors boxed, as
+/// they are rare and one unboxed would make each of a million rows' slots bigger.
 fn pre_parse<'a>(
     arena: &mut Arena<'a>,
     rows: &[Row<'a>],
     dialect: Dialect,
     parity: bool,
-) -> Vec<Option<Result<Parsed, JsonError>>> {
+) -> Vec<Option<PreParsed>> {
     let total: usize = rows.iter().map(|r| r.payload.len()).sum();
     if total < PARALLEL_FROM || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return Vec::new();
@@ -384,12 +392,11 @@ fn pre_parse<'a>(
         half += 1;
     }
     let (first, second) = rows.split_at(half);
-    let parse_all = |arena: &mut Arena<'a>,
-                     rows: &[Row<'a>]|
-     -> Vec<Option<Result<Parsed, JsonError>>> {
+    let parse_all = |arena: &mut Arena<'a>, rows: &[Row<'a>]| -> Vec<Option<PreParsed>> {
         rows.iter()
             .map(|row| {
-                parsed_as_model(row, dialect, parity).then(|| parse(arena, row.payload, dialect))
+                parsed_as_model(row, dialect, parity)
+                    .then(|| parse(arena, row.payload, dialect).map_err(Box::new))
             })
             .collect()
     };
@@ -466,7 +473,7 @@ struct Builder<'a> {
     parity: bool,
     aborted: bool,
     /// The current row's payload, if it was parsed ahead (see [`pre_parse`]).
-    pre_parsed: Option<Result<Parsed, JsonError>>,
+    pre_parsed: Option<PreParsed>,
 }
 
 impl<'a> Builder<'a> {
@@ -515,7 +522,7 @@ impl<'a> Builder<'a> {
     /// The row's payload parsed as a model: parsed ahead when it was, now otherwise.
     fn parse(&mut self, row: &Row<'a>) -> Result<Parsed, JsonError> {
         match self.pre_parsed.take() {
-            Some(done) => done,
+            Some(done) => done.map_err(|e| *e),
             None => parse(&mut self.tree.arena, row.payload, self.tree.dialect),
         }
     }
@@ -550,7 +557,7 @@ impl<'a> Builder<'a> {
     fn stream_of(&mut self, id: u64) -> Option<&mut Stream<'a>> {
         let i = self.chunk_index(id)?;
         match &mut self.tree.chunks[i].content {
-            Content::Stream(s) => Some(s),
+            Content::Stream(s) => Some(&mut **s),
             _ => None,
         }
     }
@@ -788,7 +795,13 @@ impl<'a> Builder<'a> {
                     closed: false,
                     error: None,
                 };
-                self.define(row, id, arrival, Content::Stream(stream), Vec::new())
+                self.define(
+                    row,
+                    id,
+                    arrival,
+                    Content::Stream(Box::new(stream)),
+                    Vec::new(),
+                )
             }
             RowTag::Close => match self.stream_of(id) {
                 Some(stream) => stream.closed = true,
@@ -854,13 +867,19 @@ fn is_client_reference(arena: &Arena<'_>, node: NodeId) -> bool {
 /// is first read, after the whole input.
 fn parse_times(tree: &Tree<'_>) -> Vec<u32> {
     let mut times = vec![END_OF_STREAM; tree.chunks.len()];
-    let mut waited: HashSet<u64> = HashSet::from([0]);
-    let mut order: Vec<usize> = (0..tree.chunks.len()).collect();
-    order.sort_by_key(|&i| tree.chunks[i].arrival);
+    // Per chunk: something waited for it before it arrived. (Ids no row defines are
+    // never asked about, so a flag per chunk is all the bookkeeping needed.)
+    let mut waited = vec![false; tree.chunks.len()];
+    if let Some(&root) = tree.index.get(&0) {
+        waited[root as usize] = true;
+    }
+    let mut order: Vec<u32> = (0..tree.chunks.len() as u32).collect();
+    order.sort_by_key(|&i| tree.chunks[i as usize].arrival);
     let mut work = Vec::new();
     for i in order {
+        let i = i as usize;
         let chunk = &tree.chunks[i];
-        if !matches!(chunk.content, Content::Model(_)) || !waited.contains(&chunk.id) {
+        if !matches!(chunk.content, Content::Model(_)) || !waited[i] {
             continue;
         }
         let now = chunk.arrival;
@@ -877,26 +896,19 @@ fn parse_times(tree: &Tree<'_>) -> Vec<u32> {
                 if !reference.kind.blocks() {
                     continue;
                 }
-                let Some(target) = reference.id() else {
+                let Some(&t) = reference.id().and_then(|id| tree.index.get(&id)) else {
                     continue;
                 };
-                match tree.index.get(&target) {
-                    Some(&t) => {
-                        let t = t as usize;
-                        let arrived = tree.chunks[t].arrival <= now;
-                        if arrived
-                            && times[t] == END_OF_STREAM
-                            && matches!(tree.chunks[t].content, Content::Model(_))
-                        {
-                            times[t] = now;
-                            work.push(t);
-                        } else if !arrived {
-                            waited.insert(target);
-                        }
-                    }
-                    None => {
-                        waited.insert(target);
-                    }
+                let t = t as usize;
+                let arrived = tree.chunks[t].arrival <= now;
+                if arrived
+                    && times[t] == END_OF_STREAM
+                    && matches!(tree.chunks[t].content, Content::Model(_))
+                {
+                    times[t] = now;
+                    work.push(t);
+                } else if !arrived {
+                    waited[t] = true;
                 }
             }
         }

@@ -198,6 +198,40 @@ impl Str {
     }
 }
 
+/// An [`Element`] as an arena keeps it: [`NO_NODE`] in a slot the tuple did not have.
+/// 16 bytes where the `Option`s of an `Element` take 32 (a page of many small
+/// elements holds one per element).
+#[derive(Debug, Clone, Copy)]
+struct StoredElement([NodeId; 4]);
+
+/// No node. No id is `NodeId::MAX`: first-part ids are below 2³¹, and second-part ids
+/// (top bit set) index a part that reads at most half of the 4 GiB an arena counts, and
+/// every node takes at least one byte of it.
+const NO_NODE: NodeId = NodeId::MAX;
+
+impl StoredElement {
+    fn of(element: Element) -> StoredElement {
+        let slot = |node: Option<NodeId>| node.unwrap_or(NO_NODE);
+        StoredElement([
+            slot(element.element_type),
+            slot(element.key),
+            slot(element.props),
+            slot(element.owner),
+        ])
+    }
+
+    fn element(self) -> Element {
+        let slot = |node: NodeId| (node != NO_NODE).then_some(node);
+        let [element_type, key, props, owner] = self.0;
+        Element {
+            element_type: slot(element_type),
+            key: slot(key),
+            props: slot(props),
+            owner: slot(owner),
+        }
+    }
+}
+
 /// The source index of strings held in the arena's own buffer.
 const OWNED: u32 = u32::MAX >> 1;
 
@@ -238,7 +272,7 @@ pub struct Arena<'a> {
     items: Vec<NodeId>,
     entries: Vec<(Str, NodeId)>,
     path: Vec<Str>,
-    elements: Vec<Element>,
+    elements: Vec<StoredElement>,
     references: Vec<Reference>,
     /// The payloads strings are sliced from (each valid UTF-8).
     texts: Vec<&'a str>,
@@ -250,8 +284,13 @@ pub struct Arena<'a> {
     /// [`Shared`]); empty until the first is stored. A payload of a million `1`s holds
     /// one node for them, not a million.
     shared: Vec<Option<NodeId>>,
+    /// The node of each element tag name seen (see [`Arena::push_tag`]).
+    tags: Vec<(Str, NodeId)>,
     second: Option<Box<Arena<'a>>>,
 }
+
+/// How many tag names an arena keeps one node for; more are stored at each use.
+const MAX_TAGS: usize = 48;
 
 /// A value stored once per arena however often it is written.
 #[derive(Debug, Clone, Copy)]
@@ -261,12 +300,14 @@ pub(crate) enum Shared {
     False,
     EmptyArray,
     EmptyObject,
+    /// The `"$"` that opens every element tuple.
+    ElementMarker,
     /// A number written as one or two decimal digits (`0` to `99`).
     SmallNumber(u8),
 }
 
 impl Shared {
-    const SLOTS: usize = 5 + 100;
+    const SLOTS: usize = 6 + 100;
 
     fn slot(self) -> usize {
         match self {
@@ -275,7 +316,8 @@ impl Shared {
             Shared::False => 2,
             Shared::EmptyArray => 3,
             Shared::EmptyObject => 4,
-            Shared::SmallNumber(n) => 5 + usize::from(n.min(99)),
+            Shared::ElementMarker => 5,
+            Shared::SmallNumber(n) => 6 + usize::from(n.min(99)),
         }
     }
 
@@ -389,7 +431,7 @@ impl<'a> Arena<'a> {
             Node::Object(span) => Value::Object(span),
             Node::Element(i) => {
                 let (part, i) = self.part(i);
-                Value::Element(part.elements[i])
+                Value::Element(part.elements[i].element())
             }
             Node::Undefined => Value::Undefined,
             Node::Special(n) => Value::Special(n),
@@ -509,6 +551,20 @@ impl<'a> Arena<'a> {
         id
     }
 
+    /// Stores an element's tag name once per arena: a page writes the same few dozen
+    /// tags for every one of its elements.
+    fn push_tag(&mut self, tag: Str) -> NodeId {
+        let text = self.str(tag);
+        if let Some(&(_, id)) = self.tags.iter().find(|(t, _)| self.str(*t) == text) {
+            return id;
+        }
+        let id = self.push(Node::String(tag));
+        if self.tags.len() < MAX_TAGS {
+            self.tags.push((tag, id));
+        }
+        id
+    }
+
     /// Keeps a string: borrowed ones as a slice of their text, owned ones in the buffer.
     pub(crate) fn keep(&mut self, text: std::borrow::Cow<'a, str>) -> Str {
         match text {
@@ -544,7 +600,7 @@ impl<'a> Arena<'a> {
     }
 
     fn push_element(&mut self, element: Element) -> Node {
-        self.elements.push(element);
+        self.elements.push(StoredElement::of(element));
         Node::Element((self.elements.len() - 1) as u32 | self.part)
     }
 
@@ -675,6 +731,7 @@ fn parse_with<'a>(
                     *slot = None;
                 }
             }
+            arena.tags.retain(|&(_, id)| kept(&Some(id)));
             arena.nodes.truncate(marks.0);
             arena.items.truncate(marks.1);
             arena.entries.truncate(marks.2);
@@ -768,7 +825,13 @@ impl<'a> Parser<'a> {
                     } else {
                         Node::String(s)
                     };
-                    let id = arena.push(value);
+                    let type_slot = matches!(stack.last(),
+                        Some(Frame::Array { base, element: true, .. }) if self.items.len() == base + 1);
+                    let id = match value {
+                        Node::ElementMarker => arena.push_shared(Shared::ElementMarker, value),
+                        Node::String(s) if type_slot => arena.push_tag(s),
+                        _ => arena.push(value),
+                    };
                     if let Node::Reference(_) = value {
                         self.refs.push(BlockingRef {
                             node: id,
@@ -1343,6 +1406,76 @@ mod tests {
             v[9],
             Value::Reference(r) if r.kind == RefKind::ServerReference && r.id() == Some(4)
         ));
+    }
+
+    /// The items of an array.
+    fn items_of<'t>(arena: &'t Arena<'_>, array: NodeId) -> &'t [NodeId] {
+        let Value::Array(span) = arena.get(array) else {
+            panic!("an array") // ok: a test
+        };
+        arena.items(span)
+    }
+
+    /// The type of each element.
+    fn element_types<'t>(arena: &'t Arena<'_>, elements: &[NodeId]) -> Vec<Value<'t>> {
+        elements
+            .iter()
+            .map(|&i| match arena.get(i) {
+                Value::Element(el) => arena.get(el.element_type.expect("a type")), // ok: a test
+                other => panic!("an element: {other:?}"),                          // ok: a test
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_elements_store_their_marker_and_tag_names_once() {
+        let span = r#"["$","span",null,{"children":"a"}]"#;
+        let json = format!("[{}]", vec![span; 1000].join(","));
+        let (arena, root) = one(&json, Dialect::React19);
+        let spans = items_of(&arena, root);
+        assert_eq!(
+            element_types(&arena, spans),
+            vec![Value::String("span"); 1000]
+        );
+        // Per element: the element, its props object, its text; plus the marker, the tag
+        // name, the shared `null` and the outer array once.
+        assert_eq!(arena.len(), 3 * 1000 + 4);
+        let Value::Element(first) = arena.get(spans[0]) else {
+            panic!() // ok: a test
+        };
+        assert_eq!(
+            (first.key.map(|k| arena.get(k)), first.owner),
+            (Some(Value::Null), None)
+        );
+        // A tag name elsewhere than an element's type is a string of its own.
+        let (arena, root) = one(
+            r#"[["$","p",null,{}],"p",["$","p",null,{}]]"#,
+            Dialect::React19,
+        );
+        let items = items_of(&arena, root);
+        assert_eq!(arena.get(items[1]), Value::String("p"));
+        assert_eq!(
+            element_types(&arena, &[items[0], items[2]]),
+            [Value::String("p"); 2]
+        );
+    }
+
+    #[test]
+    fn a_row_that_fails_takes_its_tag_names_with_it() {
+        let mut arena = Arena::default();
+        assert!(parse(&mut arena, br#"[["$","em",null,{}],"#, Dialect::React19).is_err());
+        // The next row starts alike: a tag name kept from the failed one would name a
+        // node that no longer exists (or a string of this row at the same offsets).
+        let parsed = parse(
+            &mut arena,
+            br#"[["$","em",null,{}],["$","strong",null,{}]]"#,
+            Dialect::React19,
+        );
+        let root = parsed.expect("valid JSON").root; // ok: a test
+        assert_eq!(
+            element_types(&arena, items_of(&arena, root)),
+            [Value::String("em"), Value::String("strong")]
+        );
     }
 
     #[test]
