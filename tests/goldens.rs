@@ -50,6 +50,20 @@ fn the_seed_resolves_its_korean_text_row_and_client_modules() {
 }
 
 #[test]
+fn every_reference_to_a_failed_row_is_an_error_however_many_follow_each_other() {
+    // Five lazy references in a row to an `E` row, in a payload of two rows: the writer
+    // once counted them as one chain of references going round (more hops than rows)
+    // and wrote the fourth as pending. React 19 (the oracle's `decode.mjs --react r19
+    // --no-messages --hints`) rejects all five.
+    let payload = b"0:[\"$L1\",\"$L1\",\"$L1\",\"$L1\",\"$L1\"]\n1:E{\"digest\":\"x\"}\n";
+    let error = r#"{"$error":{"digest":"x"}}"#;
+    assert_eq!(
+        common::canonical(payload),
+        format!("{{\"hints\":[],\"root\":[{}]}}\n", [error; 5].join(","))
+    );
+}
+
+#[test]
 fn writing_subtrees_ahead_on_another_thread_changes_nothing() {
     use next_rsc::flight::{self, ResolveOptions, WriteOptions};
     // Big trees are written by two threads; force that on every golden (and on the

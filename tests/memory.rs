@@ -4,28 +4,9 @@
 
 #![cfg(target_os = "linux")]
 
-/// Resident bytes now and at the peak since the last reset (`VmRSS`, `VmHWM`).
-fn resident() -> (usize, usize) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<usize>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
+mod common;
 
-/// The peak resident bytes that `work` adds to what the process holds before it.
-fn peak_added_by(work: impl FnOnce()) -> Option<usize> {
-    // Writing 5 resets the peak to the current size (Linux 4.0+).
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    let (before, _) = resident();
-    work();
-    let (_, peak) = resident();
-    Some(peak.saturating_sub(before))
-}
+use common::memory::{Count, assert_within, peak_added_by};
 
 #[test]
 fn millions_of_small_values_need_a_few_bytes_each() {
@@ -43,17 +24,6 @@ fn millions_of_small_values_need_a_few_bytes_each() {
     let Some(added) = peak_added_by(|| {
         let page = next_rsc::Page::parse(&flight).expect("a flight");
         assert!(page.diagnostics().is_empty(), "{:?}", page.diagnostics());
-        // Counted, not kept: the output is not the tool's memory.
-        struct Count(usize);
-        impl std::io::Write for Count {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0 += bytes.len();
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let mut written = Count(0);
         page.write_tree(true, &mut written).unwrap();
         assert!(written.0 > input / 2);
@@ -62,14 +32,6 @@ fn millions_of_small_values_need_a_few_bytes_each() {
         eprintln!("no /proc/self/clear_refs here: not measured");
         return;
     };
-    eprintln!(
-        "{input} bytes of small values: peak {:.2}x the input on top of it",
-        added as f64 / input as f64
-    );
     // The input itself is already resident: within 4x the input all told.
-    assert!(
-        added <= 3 * input,
-        "{added} bytes for an input of {input} ({:.1}x)",
-        added as f64 / input as f64
-    );
+    assert_within("small values", input, added, 3);
 }

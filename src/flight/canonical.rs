@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::sync::OnceLock;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::resolve::{Content, Item, Status, Target, Tree};
 use super::value::{Node, NodeId, RefKind, Span, SpecialNumber, Value};
@@ -90,24 +90,141 @@ pub fn write_canonical(
         AheadPlan::default()
     };
     if plan.order.is_empty() {
-        return write_with(tree, options, sink, &plan, &[]);
+        return write_with(tree, options, sink, &plan, None);
     }
-    // Another thread writes the later subtrees of the tree into buffers while this one
-    // writes the rest; this one copies each buffer in when it gets there.
-    let ahead: Vec<OnceLock<Option<Vec<u8>>>> =
-        tree.chunks().iter().map(|_| OnceLock::new()).collect();
+    // Another thread writes the planned subtrees into buffers while this one writes the
+    // rest; this one copies each buffer in when it gets there.
+    let handoff = Handoff::new(plan.order.len());
     std::thread::scope(|scope| {
         scope.spawn(|| {
+            let _exit = Finally(|| handoff.update(|h| h.helper_gone = true));
             // One path bitset for every subtree the helper writes (a fresh one each time,
             // the size of the whole arena, made many small rows quadratic).
             let mut on_path = vec![0; tree.arena.len().div_ceil(64)];
-            for &position in &plan.order {
+            for (index, &position) in plan.order.iter().enumerate() {
+                if !handoff.wait_for_room() {
+                    break;
+                }
                 let bytes = plan.write_alone(tree, options, position, &mut on_path);
-                let _ = ahead[position].set(bytes);
+                handoff.put(index, bytes);
             }
         });
-        write_with(tree, options, sink, &plan, &ahead)
+        let _done = Finally(|| handoff.update(|h| h.walk_done = true));
+        write_with(tree, options, sink, &plan, Some(&handoff))
     })
+}
+
+/// Runs a closure when dropped, so that the other thread is told even when this one
+/// unwinds.
+struct Finally<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Finally<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
+/// Bytes the helper may hold written and not yet taken before it waits for the walk.
+/// The walk takes the helper's subtrees in turn with parts of its own, so the helper is
+/// rarely this far ahead; the bound keeps a slow sink from letting it buffer the tree.
+const AHEAD_BUDGET: usize = 4 << 20;
+
+/// The planned subtrees the helper wrote, passed to the walk one by one.
+struct Handoff {
+    state: Mutex<Handed>,
+    changed: Condvar,
+}
+
+struct Handed {
+    /// Per plan index: what the helper wrote (`Some(None)`: it could not be written
+    /// alone), until the walk takes it.
+    slots: Vec<Option<Option<Vec<u8>>>>,
+    /// Plan items the helper has finished.
+    finished: usize,
+    /// Plan items below this one the walk has taken or gone past: never asked for again.
+    passed: usize,
+    /// Bytes written and not taken.
+    waiting: usize,
+    walk_done: bool,
+    helper_gone: bool,
+}
+
+impl Handoff {
+    fn new(items: usize) -> Handoff {
+        Handoff {
+            state: Mutex::new(Handed {
+                slots: (0..items).map(|_| None).collect(),
+                finished: 0,
+                passed: 0,
+                waiting: 0,
+                walk_done: false,
+                helper_gone: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Handed> {
+        // A thread that panicked holding the lock left the state whole: no update is
+        // half-done across a panic point.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'g>(&self, guard: MutexGuard<'g, Handed>) -> MutexGuard<'g, Handed> {
+        self.changed
+            .wait(guard)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Handed)) {
+        change(&mut self.lock());
+        self.changed.notify_all();
+    }
+
+    /// Helper: waits while the walk has much to take; false once the walk is over.
+    fn wait_for_room(&self) -> bool {
+        let mut state = self.lock();
+        while !state.walk_done && state.waiting > AHEAD_BUDGET {
+            state = self.wait(state);
+        }
+        !state.walk_done
+    }
+
+    /// Helper: hands over plan item `index`.
+    fn put(&self, index: usize, bytes: Option<Vec<u8>>) {
+        self.update(|state| {
+            state.finished = index + 1;
+            if index >= state.passed {
+                state.waiting += bytes.as_ref().map_or(0, Vec::len);
+                state.slots[index] = Some(bytes);
+            }
+        });
+    }
+
+    /// Walk: takes plan item `index`, waiting for the helper to write it; `None` when
+    /// the walk must write it itself. Items before it will not be asked for: dropped.
+    fn take(&self, index: usize) -> Option<Vec<u8>> {
+        let mut state = self.lock();
+        if index < state.passed {
+            return None;
+        }
+        for skipped in state.passed..index {
+            if let Some(Some(bytes)) = state.slots[skipped].take() {
+                state.waiting -= bytes.len();
+            }
+        }
+        state.passed = index;
+        self.changed.notify_all();
+        while state.finished <= index && !state.helper_gone {
+            state = self.wait(state);
+        }
+        state.passed = index + 1;
+        let bytes = state.slots[index].take().flatten();
+        state.waiting -= bytes.as_ref().map_or(0, Vec::len);
+        drop(state);
+        self.changed.notify_all();
+        bytes
+    }
 }
 
 /// From this many bytes of rows on, a helper thread writes part of the tree.
@@ -126,8 +243,8 @@ const MIN_AVERAGE_ROW: usize = 512;
 struct AheadPlan {
     /// Chunk positions to write ahead, in the order the walk reaches them.
     order: Vec<usize>,
-    /// Per chunk position: written ahead?
-    assigned: Vec<bool>,
+    /// Per chunk position: its index in `order`, if it is written ahead.
+    assigned: Vec<Option<u32>>,
     /// Per chunk position: how many reference nodes point at it.
     referrers: Vec<u32>,
     /// Per chunk position: the chunks whose rows refer to it.
@@ -135,14 +252,16 @@ struct AheadPlan {
 }
 
 impl AheadPlan {
-    /// Picks, for a big tree, the subtrees that the walk reaches in its second half: rows
-    /// referred to exactly once, whose rows-below are referred to once too, taken whole.
+    /// Picks, for a big tree, subtrees for the helper: rows referred to exactly once,
+    /// whose rows-below are referred to once too, taken whole, each as soon as the walk
+    /// has written as much before it as the helper has been given. The helper's share
+    /// thus comes in turns with the walk's all along, and what it wrote waits little.
     fn new(tree: &Tree<'_>, from: usize, smallest: usize) -> AheadPlan {
         let chunks = tree.chunks();
         let n = chunks.len();
         let mut plan = AheadPlan {
             referrers: vec![0; n],
-            assigned: vec![false; n],
+            assigned: vec![None; n],
             order: Vec::new(),
             referred_from: vec![Vec::new(); n],
         };
@@ -204,10 +323,11 @@ impl AheadPlan {
         if total < from {
             return plan;
         }
-        // Walk in order; once half is behind, hand each next whole subtree to the helper.
-        let mut behind = 0;
+        // Walk in order, handing the helper each next whole subtree that it can write
+        // while the walk writes what comes before it.
+        let mut written_by_walk = own(root);
+        let mut given = 0;
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        behind += own(root);
         let mut visited = vec![false; n];
         visited[root] = true;
         while let Some((p, next)) = stack.pop() {
@@ -220,15 +340,15 @@ impl AheadPlan {
             }
             // A small subtree costs the helper a buffer and the walk a write of its own,
             // more than writing it in place: only big ones are worth handing over.
-            if behind * 2 >= total
+            if given + size[c] <= written_by_walk
                 && size[c] >= smallest
                 && matches!(chunks[c].content, Content::Model(_))
             {
-                plan.assigned[c] = true;
+                plan.assigned[c] = Some(plan.order.len() as u32);
                 plan.order.push(c);
-                behind += size[c];
+                given += size[c];
             } else {
-                behind += own(c);
+                written_by_walk += own(c);
                 stack.push((c, 0));
             }
         }
@@ -252,7 +372,7 @@ impl AheadPlan {
         let mut sink = Vec::new();
         let mut buffer = Vec::with_capacity(BUFFER + 4096);
         let path = std::mem::take(on_path);
-        let mut w = Writer::new(tree, options, &mut buffer, &mut sink, self, &[], path);
+        let mut w = Writer::new(tree, options, &mut buffer, &mut sink, self, None, path);
         w.visited = Some(Vec::new());
         w.run(Emit::Target(target));
         w.flush();
@@ -286,11 +406,11 @@ fn write_with(
     options: WriteOptions,
     sink: &mut impl Write,
     plan: &AheadPlan,
-    ahead: &[OnceLock<Option<Vec<u8>>>],
+    handoff: Option<&Handoff>,
 ) -> io::Result<()> {
     let mut buffer = Vec::with_capacity(BUFFER + 4096);
     let on_path = vec![0; tree.arena.len().div_ceil(64)];
-    let mut w = Writer::new(tree, options, &mut buffer, sink, plan, ahead, on_path);
+    let mut w = Writer::new(tree, options, &mut buffer, sink, plan, handoff, on_path);
     w.out.extend_from_slice(b"{\"hints\":[");
     for (i, hint) in tree.hints.iter().enumerate() {
         if i > 0 {
@@ -393,7 +513,7 @@ struct Writer<'t, 'a, 'o> {
     hops: usize,
     /// What a helper thread writes ahead (see [`AheadPlan`]).
     plan: &'t AheadPlan,
-    ahead: &'t [OnceLock<Option<Vec<u8>>>],
+    handoff: Option<&'t Handoff>,
     /// When writing a subtree alone: every chunk it entered, and whether it met a cycle.
     visited: Option<Vec<u64>>,
     cycled: bool,
@@ -406,7 +526,7 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
         out: &'o mut Vec<u8>,
         sink: &'o mut dyn Write,
         plan: &'t AheadPlan,
-        ahead: &'t [OnceLock<Option<Vec<u8>>>],
+        handoff: Option<&'t Handoff>,
         on_path: Vec<u64>,
     ) -> Self {
         Writer {
@@ -424,7 +544,7 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
             ancestors: Vec::new(),
             hops: 0,
             plan,
-            ahead,
+            handoff,
             visited: None,
             cycled: false,
         }
@@ -436,14 +556,16 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
         let Some(position) = id.and_then(|id| self.tree.chunk_position(id)) else {
             return false;
         };
-        if !self.plan.assigned.get(position).copied().unwrap_or(false) {
+        let (Some(handoff), Some(Some(index))) = (self.handoff, self.plan.assigned.get(position))
+        else {
             return false;
-        }
-        let Some(Some(bytes)) = self.ahead.get(position).map(OnceLock::wait) else {
+        };
+        let Some(bytes) = handoff.take(*index as usize) else {
             return false;
         };
         self.flush();
-        self.deliver(bytes);
+        self.deliver(&bytes);
+        self.hops = 0;
         true
     }
 
@@ -553,6 +675,10 @@ impl<'t, 'a: 't, 'o> Writer<'t, 'a, 'o> {
     }
 
     fn emit(&mut self, e: Emit<'t>) {
+        if !matches!(e, Emit::Target(_)) {
+            // Something is written: a chain of references, if one led here, ended.
+            self.hops = 0;
+        }
         match e {
             Emit::Raw(s) => self.out.extend_from_slice(s.as_bytes()),
             Emit::Text(s) => write_string(self.out, s),
@@ -1433,6 +1559,53 @@ impl<W: Write> Write for Pretty<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_walk_takes_what_the_helper_wrote_and_drops_what_it_went_past() {
+        let handoff = Handoff::new(4);
+        handoff.put(0, Some(b"zero".to_vec()));
+        handoff.put(1, None);
+        handoff.put(2, Some(b"two".to_vec()));
+        assert_eq!(handoff.lock().waiting, 7);
+        assert_eq!(handoff.take(1), None, "written alone it would differ");
+        assert_eq!(handoff.lock().waiting, 3, "item 0 was passed: dropped");
+        assert_eq!(
+            handoff.take(0),
+            None,
+            "passed items are written by the walk"
+        );
+        assert_eq!(handoff.take(2).as_deref(), Some(&b"two"[..]));
+        assert_eq!(handoff.lock().waiting, 0);
+        // A helper that is gone (it stopped, or it panicked) leaves no one waiting.
+        handoff.update(|h| h.helper_gone = true);
+        assert_eq!(handoff.take(3), None);
+    }
+
+    #[test]
+    fn the_helper_waits_while_too_much_is_untaken_and_stops_when_the_walk_ends() {
+        let handoff = Handoff::new(3);
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(|| {
+                let mut written = 0;
+                for index in 0..3 {
+                    if !handoff.wait_for_room() {
+                        break;
+                    }
+                    handoff.put(index, Some(vec![0; AHEAD_BUDGET + 1]));
+                    written += 1;
+                }
+                written
+            });
+            // The first item fills the budget: the helper waits until it is taken.
+            assert_eq!(handoff.take(0).map(|b| b.len()), Some(AHEAD_BUDGET + 1));
+            // The walk ends without taking the second: the helper stops.
+            while handoff.lock().finished < 2 {
+                std::thread::yield_now();
+            }
+            handoff.update(|h| h.walk_done = true);
+            assert_eq!(helper.join().ok(), Some(2));
+        });
+    }
 
     #[test]
     fn numbers_print_as_javascript_does() {
