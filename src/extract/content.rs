@@ -9,7 +9,7 @@
 //! out, and what is (callouts, blockquotes with their attribution, figures, code) stays.
 //! Every count is made once for the whole page in linear time; nothing recurses.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::text::{html_text, word_count};
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
@@ -28,6 +28,10 @@ pub(crate) struct Stats {
     /// Links below the node (itself included).
     pub links: Vec<usize>,
     pub parent: Vec<Option<NodeIndex>>,
+    /// The text of each element whose content is an HTML string, read once (tokenizing
+    /// an article's HTML body was a tenth of a small page's extraction, and it was done
+    /// again for the article's text).
+    pub inner_texts: HashMap<NodeIndex, String>,
     /// The node is a region that is not content (for the page as a whole).
     pub boilerplate: Vec<bool>,
     /// Nodes in document order.
@@ -46,6 +50,7 @@ impl Stats {
             parent: vec![None; n],
             boilerplate: vec![false; n],
             order: Vec::with_capacity(n),
+            inner_texts: HashMap::new(),
         };
         let mut stack: Vec<NodeIndex> = page.roots().iter().rev().copied().collect();
         while let Some(i) = stack.pop() {
@@ -59,7 +64,9 @@ impl Stats {
                         continue;
                     }
                     if let Some(html) = inner_html(el) {
-                        s.words[i as usize] = word_count(&html_text(html));
+                        let text = html_text(html);
+                        s.words[i as usize] = word_count(&text);
+                        s.inner_texts.insert(i, text);
                     }
                     s.boilerplate[i as usize] = is_boilerplate(el);
                     if is_link(el) {

@@ -1,6 +1,8 @@
 //! Text as a reader sees it: white space collapsed, block elements on lines of their
 //! own, `dangerouslySetInnerHTML` content read as the HTML it is.
 
+use std::collections::HashMap;
+
 use crate::markup::{
     UNREAD_ELEMENTS, is_block_element as is_block, is_diagram_class, lines, push_text,
 };
@@ -52,6 +54,15 @@ pub(crate) fn is_heading(page: &Page, index: NodeIndex) -> bool {
 
 /// The readable text of a node: one line per block, white space collapsed.
 pub fn readable_text(page: &Page, index: NodeIndex) -> String {
+    readable_text_read(page, index, &HashMap::new())
+}
+
+/// The same, with the text of elements whose HTML strings were read already.
+pub(crate) fn readable_text_read(
+    page: &Page,
+    index: NodeIndex,
+    inner_texts: &HashMap<NodeIndex, String>,
+) -> String {
     let mut raw = String::new();
     enum Step {
         Node(NodeIndex),
@@ -89,7 +100,10 @@ pub fn readable_text(page: &Page, index: NodeIndex) -> String {
                         stack.push(Step::LeavePre);
                     }
                     if let Some(html) = inner_html(el) {
-                        raw.push_str(&html_text(html));
+                        match inner_texts.get(&index) {
+                            Some(text) => raw.push_str(text),
+                            None => raw.push_str(&html_text(html)),
+                        }
                         continue;
                     }
                 }
