@@ -200,8 +200,9 @@ pub enum ElementKind {
     Slot {
         /// The parallel route key (`children`, or a named slot like `modal`).
         name: String,
-        /// The segment whose output fills it, when the payload says.
-        segment: Option<Segment>,
+        /// The segment whose output fills it, when the payload says (boxed: slots are
+        /// few, and a segment inline made every node of a page 176 bytes, not 128).
+        segment: Option<Box<Segment>>,
     },
     /// An element whose type React never gets (a pending or rejected module row).
     Unknown,
@@ -967,7 +968,7 @@ impl<'t> Composer<'t> {
         let index = self.add(PageNode::Element(PageElement {
             kind: ElementKind::Slot {
                 name: name.to_string(),
-                segment: segment_value,
+                segment: segment_value.map(Box::new),
             },
             key: el.key.map(str::to_string),
             props,
