@@ -285,12 +285,21 @@ pub struct Arena<'a> {
     /// one node for them, not a million.
     shared: Vec<Option<NodeId>>,
     /// The node of each element tag name seen (see [`Arena::push_tag`]).
-    tags: Vec<(Str, NodeId)>,
+    tags: Vec<KnownTag>,
     second: Option<Box<Arena<'a>>>,
 }
 
 /// How many tag names an arena keeps one node for; more are stored at each use.
 const MAX_TAGS: usize = 48;
+
+/// A tag name stored once (see [`Arena::push_tag`]).
+#[derive(Debug, Clone, Copy)]
+struct KnownTag {
+    /// The name's first eight bytes (zero-padded) and its length.
+    key: (u64, u32),
+    name: Str,
+    id: NodeId,
+}
 
 /// A value stored once per arena however often it is written.
 #[derive(Debug, Clone, Copy)]
@@ -554,13 +563,22 @@ impl<'a> Arena<'a> {
     /// Stores an element's tag name once per arena: a page writes the same few dozen
     /// tags for every one of its elements.
     fn push_tag(&mut self, tag: Str) -> NodeId {
-        let text = self.str(tag);
-        if let Some(&(_, id)) = self.tags.iter().find(|(t, _)| self.str(*t) == text) {
-            return id;
+        let text = self.str(tag).as_bytes();
+        // Compared by length and first eight bytes, which settle names of up to eight
+        // (nearly every tag) without reading a second string.
+        let mut head = [0u8; 8];
+        let n = text.len().min(8);
+        head[..n].copy_from_slice(&text[..n]);
+        let key = (u64::from_le_bytes(head), tag.len);
+        let found = self.tags.iter().find(|known| {
+            known.key == key && (tag.len <= 8 || self.str(known.name).as_bytes() == text)
+        });
+        if let Some(known) = found {
+            return known.id;
         }
         let id = self.push(Node::String(tag));
         if self.tags.len() < MAX_TAGS {
-            self.tags.push((tag, id));
+            self.tags.push(KnownTag { key, name: tag, id });
         }
         id
     }
@@ -731,7 +749,7 @@ fn parse_with<'a>(
                     *slot = None;
                 }
             }
-            arena.tags.retain(|&(_, id)| kept(&Some(id)));
+            arena.tags.retain(|tag| kept(&Some(tag.id)));
             arena.nodes.truncate(marks.0);
             arena.items.truncate(marks.1);
             arena.entries.truncate(marks.2);
@@ -1446,6 +1464,15 @@ mod tests {
         assert_eq!(
             (first.key.map(|k| arena.get(k)), first.owner),
             (Some(Value::Null), None)
+        );
+        // Long names that share their first eight bytes stay apart.
+        let (arena, root) = one(
+            r#"[["$","custom-one",null,{}],["$","custom-two",null,{}],["$","custom-one",null,{}]]"#,
+            Dialect::React19,
+        );
+        assert_eq!(
+            element_types(&arena, items_of(&arena, root)),
+            ["custom-one", "custom-two", "custom-one"].map(Value::String)
         );
         // A tag name elsewhere than an element's type is a string of its own.
         let (arena, root) = one(
