@@ -5,7 +5,7 @@ pub mod canonical;
 pub mod decoder;
 pub mod resolve;
 pub mod row;
-mod scan;
+pub(crate) mod scan;
 pub mod value;
 pub mod view;
 

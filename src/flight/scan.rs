@@ -1,5 +1,6 @@
-//! Byte scanning eight bytes at a time (SWAR), for the JSON reader and writer: both need
-//! the next byte that is a control character, `"` or `\`.
+//! Byte scanning eight bytes at a time (SWAR), for the JSON reader and writer and for the
+//! strings of an HTML page's push scripts: all need the next byte that is a control
+//! character, `"` or `\`.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
