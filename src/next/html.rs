@@ -596,14 +596,13 @@ fn push_text(entry: &str, out: &mut Vec<u8>) -> Option<usize> {
         // The run up to the next quote or backslash, copied whole (runs are short: most
         // quotes of the flight are escaped, so the scan goes eight bytes at a time rather
         // than calling a search per run).
-        let Some(end) = crate::flight::scan::find_special(bytes, i) else {
+        let Some(end) = crate::flight::scan::copy_until_special(bytes, i, out) else {
             return undo(out);
         };
         // Control characters are not valid inside a JSON string.
         if bytes[end] < 0x20 {
             return undo(out);
         }
-        out.extend_from_slice(&bytes[i..end]);
         i = end;
         if bytes[i] == b'"' {
             // The string ends; the argument must too.
