@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::content::{Stats, main_content, not_article, title_heading, title_prop};
 use super::kind::{Kind, PageKind, Shape, article_evidence, page_kind};
 use super::metadata::Metadata;
-use super::text::{collapse, readable_text_read, word_count};
+use super::text::{collapse, readable_text_with, word_count};
 use crate::next::NextFacts;
 use crate::next::drawn::SOURCE_PROP;
 use crate::next::page::{ElementKind, NodeIndex, Page, PageElement, PageNode, PropValue};
@@ -184,7 +184,7 @@ pub fn article_and_kind(
     let _ = write_nodes(page, &parts, &mut html);
     let mut text = parts
         .iter()
-        .map(|&p| readable_text_read(page, p, &stats.inner_texts))
+        .map(|&p| readable_text_with(page, p, &stats.inner_texts))
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");

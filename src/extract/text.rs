@@ -54,11 +54,11 @@ pub(crate) fn is_heading(page: &Page, index: NodeIndex) -> bool {
 
 /// The readable text of a node: one line per block, white space collapsed.
 pub fn readable_text(page: &Page, index: NodeIndex) -> String {
-    readable_text_read(page, index, &HashMap::new())
+    readable_text_with(page, index, &HashMap::new())
 }
 
 /// The same, with the text of elements whose HTML strings were read already.
-pub(crate) fn readable_text_read(
+pub(crate) fn readable_text_with(
     page: &Page,
     index: NodeIndex,
     inner_texts: &HashMap<NodeIndex, String>,
