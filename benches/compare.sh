@@ -20,6 +20,10 @@ mkdir -p "$DATA"
 [ -f "$PAYLOAD" ] || node ../shared/tools/oracle/gen.mjs --size 50MB --seed 1 --out "$PAYLOAD"
 [ -f "$PAGE" ] || python3 benches/next_page.py fixtures/nextjs/v16/post-hello.html "$PAYLOAD" "$PAGE"
 cargo build --release --quiet
+# FLOOR=1 adds, before next-rsc's own lines, the floor probes (benches/profiling/floor.rs):
+# whole processes that only frame the rows, check the T rows' UTF-8, validate the JSON rows.
+FLOOR=${FLOOR:-0}
+[ "$FLOOR" = 0 ] || cargo build --profile profiling --example floor --quiet
 # The page must carry exactly the payload's tree.
 cmp <(target/release/next-rsc tree --canonical "$PAGE" 2>/dev/null) \
     <(target/release/next-rsc tree --canonical "$PAYLOAD" 2>/dev/null)
@@ -28,11 +32,12 @@ round() {
   local react_line
   react_line=$( (cd "$ORACLE" && node --expose-gc decode.mjs --react r19 --bench 3 "$OLDPWD/$PAYLOAD") | sed -n 3p)
   echo "$react_line"
-  python3 - "$PAYLOAD" "$PAGE" "$react_line" <<'PY'
+  python3 - "$PAYLOAD" "$PAGE" "$react_line" "$FLOOR" <<'PY'
 import os, re, statistics, subprocess, sys, time
-payload, page, react_line = sys.argv[1:4]
+payload, page, react_line, floor = sys.argv[1:5]
 react_ms = float(re.search(r"median ([0-9.]+) ms", react_line).group(1))
-for args, path in [
+floors = [] if floor == "0" else [(["floor", mode], payload) for mode in ("frame", "text", "validate")]
+for args, path in floors + [
     (["tree", "--canonical"], payload),
     (["extract"], payload),
     (["tree", "--canonical"], page),
@@ -42,11 +47,12 @@ for args, path in [
     runs = []
     for _ in range(7):
         t = time.perf_counter()
-        subprocess.run(["target/release/next-rsc", *args, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        program = "target/profiling/examples/floor" if args[0] == "floor" else "target/release/next-rsc"
+        subprocess.run([program, *args[args[0] == "floor":], path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         runs.append(time.perf_counter() - t)
     med = statistics.median(runs)
     size = os.path.getsize(path)
-    name = f"next-rsc {' '.join(args)} {os.path.basename(path)}"
+    name = f"{'' if args[0] == 'floor' else 'next-rsc '}{' '.join(args)} {os.path.basename(path)}"
     print(f"{name:<44} median {med*1e3:7.1f} ms => {size/1e6/med:6.1f} MB/s, {react_ms/1e3/med:4.2f}x React")
 PY
 }
