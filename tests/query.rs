@@ -236,3 +236,30 @@ fn typed_extraction_keeps_what_fits_and_says_what_does_not() {
             .all(|(_, why)| why.contains("children"))
     );
 }
+
+#[test]
+fn a_deep_match_serializes_as_the_value_it_is() {
+    // 300 levels: past serde_json's own limit of 128, as a Next 13 layout's `childProp`
+    // (which holds the whole page) often is.
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    let payload = format!("0:[\"$\",\"div\",null,{{\"data\":{deep}}}]\n");
+    let page = Page::parse(payload.as_bytes()).unwrap();
+    let matches = page.find(&Query::keys(["data"]).unwrap()).unwrap();
+    assert_eq!(matches.len(), 1);
+    let json = serde_json::to_string(&matches).unwrap();
+    assert_eq!(
+        json,
+        format!("[{{\"path\":\"/root/props\",\"value\":{{\"data\":{deep}}}}}]")
+    );
+    // Deeper than the stack may safely take: an error that says where the value is, not
+    // a string in its place.
+    let deeper = format!("{}1{}", "[".repeat(1_200), "]".repeat(1_200));
+    let payload = format!("0:[\"$\",\"div\",null,{{\"data\":{deeper}}}]\n");
+    let matches = Page::parse(payload.as_bytes())
+        .unwrap()
+        .find(&Query::keys(["data"]).unwrap())
+        .unwrap();
+    assert_eq!(matches[0].value, format!("{{\"data\":{deeper}}}"));
+    let error = serde_json::to_string(&matches).unwrap_err();
+    assert!(error.to_string().contains("Match::value"), "{error}");
+}

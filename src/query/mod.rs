@@ -147,13 +147,46 @@ pub struct Match {
     pub value: String,
 }
 
+/// How deep a match's value may nest to be serialized as a value: serde walks it
+/// recursively, on whatever stack the caller has.
+const SERIALIZED_DEPTH: usize = 1_000;
+
 fn raw_json<S: serde::Serializer>(json: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    use serde::Serialize;
-    // Our own JSON: it parses. Written through serde_json's value for any serializer.
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(value) => value.serialize(serializer),
-        Err(_) => json.serialize(serializer),
+    use serde::de::Deserialize;
+    use serde::ser::{Error, Serialize};
+    // Our own JSON: it parses. Written through serde_json's value for any serializer, past
+    // serde_json's limit of 128 levels (a Next 13 layout's `childProp` holds the whole
+    // page) but not so deep that the recursion could exhaust the stack.
+    if nesting(json.as_bytes()) > SERIALIZED_DEPTH {
+        return Err(S::Error::custom(format!(
+            "a value nested more than {SERIALIZED_DEPTH} levels deep: read Match::value, its JSON text"
+        )));
     }
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    deserializer.disable_recursion_limit();
+    let value = serde_json::Value::deserialize(&mut deserializer).map_err(S::Error::custom)?;
+    value.serialize(serializer)
+}
+
+/// The deepest nesting of arrays and objects in JSON text.
+fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &byte in json {
+        match (in_string, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, b']' | b'}') => depth = depth.saturating_sub(1),
+            (false, _, _) => {}
+        }
+    }
+    deepest
 }
 
 impl Match {
