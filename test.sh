@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of next-rsc: cargo's own, then the browser test, which opens rendered pages in
-# headless Chromium (Debian's `chromium` package, installed here when it is missing).
+# headless Chromium (Debian's `chromium` package, installed here when it is missing), then
+# the Python package's (Python 3.9+ with venv and pip; the packages come from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,3 +28,14 @@ fi
 cargo test
 cargo test --test browser -- --ignored
 echo "test.sh: the browser test's pages and a screenshot are in target/browser/"
+
+# The Python package (python/): installed the way its README says (pip builds it with
+# maturin) into a virtual environment of its own, then its tests against the command line
+# that `cargo test` built, and mypy --strict on a user's script.
+venv=target/python-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest mypy pandas scrapy
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
+# From target/, so that the package found is the installed one, not python/next_rsc.
+(cd target && NEXT_RSC_BIN="$PWD/debug/next-rsc" "../$venv/bin/python" -m pytest -q ../python/tests)
+(cd target && "../$venv/bin/python" -m mypy --strict --no-incremental ../python/tests/typed_user.py)
