@@ -310,28 +310,56 @@ fn warc_pages(path: PathBuf) -> impl Iterator<Item = Input> + Send {
     std::iter::from_fn(move || receiver.recv().ok())
 }
 
-fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
-    let name = path.display().to_string();
-    let broken = |source: String, error: String| Input {
+fn broken(source: String, error: String) -> Input {
+    Input {
         source,
         body: Body::Broken(error),
-    };
+    }
+}
+
+fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
+    let name = path.display().to_string();
     let gz = name.to_ascii_lowercase().ends_with(".gz");
-    let reader: Box<dyn BufRead + Send> = match File::open(path) {
+    match File::open(path) {
         Err(e) => {
             let _ = sender.send(broken(name.clone(), e.to_string()));
-            return;
         }
-        Ok(file) if gz => {
-            match libflate::gzip::MultiDecoder::new(BufReader::with_capacity(1 << 20, file)) {
-                Ok(decoder) => Box::new(BufReader::with_capacity(1 << 20, decoder)),
-                Err(e) => {
-                    let _ = sender.send(broken(name.clone(), format!("not gzip: {e}")));
-                    return;
-                }
+        Ok(file) => read_warc_from(&name, file, gz, &mut |input| sender.send(input).is_ok()),
+    }
+}
+
+/// The HTML and flight responses of a web archive held in memory (a whole `.warc` or
+/// `.warc.gz` file, as a cluster's file reader hands it over), in file order; the
+/// sources are `name#<target URI>`, as [`inputs`] names them. Records that cannot be
+/// read are inputs whose [`Input::bytes`] is the error.
+pub fn warc_pages_in(name: &str, data: &[u8]) -> Vec<Input> {
+    let mut pages = Vec::new();
+    let gz = data.starts_with(&[0x1f, 0x8b]);
+    read_warc_from(name, data, gz, &mut |input| {
+        pages.push(input);
+        true
+    });
+    pages
+}
+
+/// Reads the records of a web archive, handing each page to `each` until it says stop.
+fn read_warc_from<'a, R: Read + 'a>(
+    name: &str,
+    source: R,
+    gz: bool,
+    each: &mut dyn FnMut(Input) -> bool,
+) {
+    let name = name.to_string();
+    let reader: Box<dyn BufRead + 'a> = if gz {
+        match libflate::gzip::MultiDecoder::new(BufReader::with_capacity(1 << 20, source)) {
+            Ok(decoder) => Box::new(BufReader::with_capacity(1 << 20, decoder)),
+            Err(e) => {
+                each(broken(name.clone(), format!("not gzip: {e}")));
+                return;
             }
         }
-        Ok(file) => Box::new(BufReader::with_capacity(1 << 20, file)),
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, source))
     };
     let in_header = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut reader = warc::WarcReader::new(HeaderCap {
@@ -349,7 +377,7 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
             Ok(r) => r,
             Err(e) => {
                 // The reader cannot find the next record after a broken one.
-                let _ = sender.send(broken(
+                each(broken(
                     format!("{name}#record-{count}"),
                     format!("unreadable WARC record: {e}"),
                 ));
@@ -416,18 +444,18 @@ fn read_warc(path: &Path, sender: &std::sync::mpsc::SyncSender<Input>) {
         };
         // A body cut by the end of the file is the last thing in it.
         let cut = matches!(&input.body, Body::Broken(e) if e.starts_with("the file ends"));
-        if sender.send(input).is_err() || cut {
+        if !each(input) || cut {
             return; // the run stopped, or the file did
         }
     }
     // The reader ends quietly when the file ends inside a header.
     if in_header.load(std::sync::atomic::Ordering::Relaxed) > 0 {
-        let _ = sender.send(broken(
+        each(broken(
             format!("{name}#record-{}", count + 1),
             "the file ends inside a WARC record's header".into(),
         ));
     } else if count == 0 {
-        let _ = sender.send(broken(name, "no WARC records in it".into()));
+        each(broken(name, "no WARC records in it".into()));
     }
 }
 

@@ -524,6 +524,21 @@ fn archive_reads_web_archives() {
                 .iter()
                 .all(|l| l["source"].as_str().unwrap().contains(".warc"))
         );
+        // The same pages from the file's bytes, as a cluster's reader hands them over.
+        let bytes = std::fs::read(input).unwrap();
+        let in_memory = ::next_rsc::archive::warc_pages_in(&input.display().to_string(), &bytes);
+        let mut sources: Vec<&str> = in_memory.iter().map(|p| p.source.as_str()).collect();
+        let mut listed: Vec<&str> = lines
+            .iter()
+            .map(|l| l["source"].as_str().unwrap())
+            .collect();
+        sources.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(sources, listed, "{name}");
+        for page in &in_memory {
+            let extraction = ::next_rsc::extract::extract(&page.bytes().unwrap()).unwrap();
+            assert!(extraction.next.path.is_some(), "{}", page.source);
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
