@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Every test of next-rsc: cargo's own, then the browser test, which opens rendered pages in
 # headless Chromium (Debian's `chromium` package, installed here when it is missing), then
-# the Python package's (Python 3.9+ with venv and pip; the packages come from PyPI).
+# the Python package's (Python 3.9+ with venv and pip; the packages, pyspark included, come
+# from PyPI; Spark needs Java, Debian's default-jre-headless when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Chromium, and fonts with Chinese, Japanese and Korean letters and with emoji for the
+# Chromium, Java (for Spark), and fonts with Chinese, Japanese and Korean letters and with emoji for the
 # screenshot (the fixtures' pages have both; without them the test still runs).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # for the Spark test
 [ -n "$(fc-list :lang=ko 2>/dev/null)" ] || missing+=(fonts-wqy-zenhei)
 fc-list 2>/dev/null | grep -qi emoji || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -34,8 +36,10 @@ echo "test.sh: the browser test's pages and a screenshot are in target/browser/"
 # that `cargo test` built, and mypy --strict on a user's script.
 venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest mypy pandas scrapy
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest mypy pandas scrapy pyspark
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 # From target/, so that the package found is the installed one, not python/next_rsc.
-(cd target && NEXT_RSC_BIN="$PWD/debug/next-rsc" "../$venv/bin/python" -m pytest -q ../python/tests)
+# Spark runs in local mode on the loopback address (the host name may not resolve).
+(cd target && NEXT_RSC_BIN="$PWD/debug/next-rsc" SPARK_LOCAL_IP=127.0.0.1 \
+    "../$venv/bin/python" -m pytest -q ../python/tests)
 (cd target && "../$venv/bin/python" -m mypy --strict --no-incremental ../python/tests/typed_user.py)

@@ -7,6 +7,6 @@
 >>> page.to_markdown()    # the article, or None
 """
 
-from ._native import Page, ParseError, __version__, parse, parse_many
+from ._native import Page, ParseError, __version__, parse, parse_many, warc_pages
 
-__all__ = ["Page", "ParseError", "__version__", "parse", "parse_many"]
+__all__ = ["Page", "ParseError", "__version__", "parse", "parse_many", "warc_pages"]

@@ -91,3 +91,6 @@ def parse_many(
     trailing_slash: bool | None = None,
     errors: Literal["return"],
 ) -> list[Page | ParseError]: ...
+
+def warc_pages(data: _Bytes, name: str = "archive.warc") -> list[tuple[str, bytes | None, str | None]]:
+    """The HTML and flight responses of a web archive's bytes, as (url, body, error)."""

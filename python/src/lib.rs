@@ -404,6 +404,37 @@ fn parse_many(
     Ok(pages)
 }
 
+/// One page of a web archive, for Python: its URL, its body or why there is none.
+type WarcPage = (String, Option<Py<PyBytes>>, Option<String>);
+
+/// The HTML and flight responses of a web archive (a whole `.warc` or `.warc.gz` file's
+/// bytes; gzip is told by its first bytes), in file order, as `(url, body, error)`: the
+/// record's target URI (`#2`, `#3` … after a URL captured again), the HTTP body with its
+/// transfer and content coding undone (None when the record cannot be read), and why not.
+/// Other records (requests, images, scripts, redirects) are left out. The GIL is
+/// released while reading.
+#[pyfunction]
+#[pyo3(signature = (data, name = "archive.warc"))]
+fn warc_pages(py: Python<'_>, data: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<WarcPage>> {
+    let bytes = input_bytes(data)?;
+    let pages = py.detach(|| next_rsc::archive::warc_pages_in(name, &bytes));
+    let prefix = format!("{name}#");
+    Ok(pages
+        .into_iter()
+        .map(|page| {
+            let url = page
+                .source
+                .strip_prefix(&prefix)
+                .unwrap_or(&page.source)
+                .to_string();
+            match page.bytes() {
+                Ok(body) => (url, Some(PyBytes::new(py, &body).unbind()), None),
+                Err(error) => (url, None, Some(error.to_string())),
+            }
+        })
+        .collect())
+}
+
 /// The native part of the `next_rsc` package (`python/next_rsc/__init__.py` re-exports it).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -411,6 +442,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ParseError", m.py().get_type::<ParseError>())?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(parse_many, m)?)?;
+    m.add_function(wrap_pyfunction!(warc_pages, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
