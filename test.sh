@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Chromium, Java (for Spark), and fonts with Chinese, Japanese and Korean letters and with emoji for the
-# screenshot (the fixtures' pages have both; without them the test still runs).
+# Chromium, Java (for Spark), Python with venv, and fonts with Chinese, Japanese and Korean
+# letters and with emoji for the screenshot (the fixtures' pages have both; without them the
+# test still runs).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # for the Spark test
+# The Python package's tests run in a virtual environment of their own.
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3 python3-venv)
 [ -n "$(fc-list :lang=ko 2>/dev/null)" ] || missing+=(fonts-wqy-zenhei)
 fc-list 2>/dev/null | grep -qi emoji || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -142,3 +142,17 @@ def test_the_command_line_as_a_pipe_stage(spark: object, corpus: Path) -> None:
         expected = cli_title(Path(record["source"]))
         if record["ok"]:
             assert record["metadata"].get("title") == expected, record["source"]
+
+
+def test_the_records_round_trip_through_parquet(spark: object, corpus: Path, tmp_path: Path) -> None:
+    from next_rsc.spark import SCHEMA_FIELDS, extract_pages
+
+    frame = extract_pages(spark, [str(corpus / "pages")])
+    frame.write.parquet(str(tmp_path / "pages.parquet"))
+    back = spark.read.parquet(str(tmp_path / "pages.parquet"))  # type: ignore[attr-defined]
+    assert back.columns == [name for name, _ in SCHEMA_FIELDS]
+    rows = {row["source"]: row for row in back.collect()}
+    assert len(rows) == len(files_under(corpus / "pages"))
+    hello = rows[f"file:{corpus / 'pages' / 'post-hello.html'}"]
+    assert hello["ok"] and hello["title"] == cli_title(V16 / "post-hello.html")
+    assert hello["kind"] == "article" and hello["word_count"] > 100
