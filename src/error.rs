@@ -176,6 +176,9 @@ pub enum Error {
     /// The command was asked for something it cannot do as given.
     #[error("{0}")]
     Usage(String),
+    /// Fetching a URL gave no page: the request failed, or the status was not success.
+    #[error("cannot fetch it: {0}")]
+    Fetch(String),
     /// Reading the input failed.
     #[error("cannot read {path}: {source}")]
     Io {

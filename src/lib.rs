@@ -63,6 +63,8 @@ pub mod archive;
 pub mod document;
 pub mod error;
 pub mod extract;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod flight;
 pub mod input;
 pub mod markup;

@@ -19,10 +19,11 @@ use next_rsc::{Diagnostic, Error, HtmlSettings, Page};
 /// and get what users come for: React's resolved tree, the page's metadata, article and
 /// navigation, the page as HTML, the article as Markdown, whole sites archived.
 ///
-/// Every command takes one or more inputs (files, or - for standard input) and decides
-/// what each is: raw flight (an `RSC: 1` body, `.rsc`, a static export's `.txt`), an App
-/// Router HTML page, or a pages-router page. JSON is pretty on a terminal and compact
-/// when piped (--pretty / --compact to choose).
+/// Every command takes one or more inputs (files, - for standard input, or http(s) URLs,
+/// fetched: the HTML, or with --flight the flight) and decides what each is: raw flight
+/// (an `RSC: 1` body, `.rsc`, a static export's `.txt`), an App Router HTML page, or a
+/// pages-router page. JSON is pretty on a terminal and compact when piped (--pretty /
+/// --compact to choose).
 ///
 /// Exit status: 0 when every input gave output (diagnostics, if any, on stderr); 1 when
 /// some input failed, or with --strict when an input had problems, or in `archive` when
@@ -31,6 +32,8 @@ use next_rsc::{Diagnostic, Error, HtmlSettings, Page};
 ///
 /// Examples:
 ///   next-rsc extract saved-page.html
+///   next-rsc extract https://example.com/blog/post
+///   next-rsc markdown --flight https://example.com/blog/post
 ///   curl -s -H 'RSC: 1' https://example.com/blog/post | next-rsc markdown -
 ///   next-rsc html out/blog/post.txt > post.html
 ///   next-rsc archive site/ crawl.warc.gz -o archive/
@@ -39,7 +42,25 @@ use next_rsc::{Diagnostic, Error, HtmlSettings, Page};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    fetch: FetchArgs,
 }
+
+/// How inputs given as URLs are fetched.
+#[derive(clap::Args, Clone)]
+struct FetchArgs {
+    /// For inputs given as http(s) URLs: fetch the page's flight, as client navigation
+    /// does (`RSC: 1`; on a static host, the export's .txt file), instead of its HTML.
+    #[arg(long, global = true)]
+    flight: bool,
+    /// For inputs given as URLs: give up on a request after this many seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+}
+
+/// The client for URL inputs, made once from the command line's settings.
+static FETCHER: std::sync::OnceLock<(next_rsc::fetch::Fetcher, next_rsc::fetch::Want)> =
+    std::sync::OnceLock::new();
 
 /// How JSON output is laid out.
 #[derive(clap::Args, Clone, Copy, Default)]
@@ -95,6 +116,26 @@ struct SiteArgs {
 }
 
 impl SiteArgs {
+    /// One input read, and how to read it: a file or standard input, or a URL fetched
+    /// (its URL, after redirects, tells links and the trailing slash, unless --url does).
+    fn read(&self, file: &Path) -> Result<(Input, next_rsc::Options), Error> {
+        let Some(url) = as_url(file) else {
+            return Ok((read_input(file)?, self.options(file)));
+        };
+        let (fetched, want) = fetch(url)?;
+        let page_url = match want {
+            next_rsc::fetch::Want::Html => fetched.url,
+            // The flight's own URL is `?_rsc=…` or an export's `.txt`: not the page's.
+            next_rsc::fetch::Want::Flight => fetched.requested,
+        };
+        let options = next_rsc::Options {
+            url: self.url.clone().or(Some(page_url)),
+            source: Some(url.to_string()),
+            ..self.options(file)
+        };
+        Ok((Input::Read(fetched.body), options))
+    }
+
     /// How to read one input: these settings, and where the input came from.
     fn options(&self, file: &Path) -> next_rsc::Options {
         next_rsc::Options {
@@ -475,7 +516,32 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// Reads an input whole: standard input, or a regular file (mapped when large).
+/// The input as a URL, when it is one.
+fn as_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|text| next_rsc::fetch::is_url(text))
+}
+
+/// Fetches a URL input as the command line says (HTML, or the flight with --flight).
+fn fetch(url: &str) -> Result<(next_rsc::fetch::Fetched, next_rsc::fetch::Want), Error> {
+    let (fetcher, want) = FETCHER.get_or_init(|| {
+        (
+            next_rsc::fetch::Fetcher::new(next_rsc::fetch::FetchOptions::default()),
+            next_rsc::fetch::Want::Html,
+        )
+    });
+    let fetched = fetcher
+        .fetch(url, *want)
+        .map_err(|e| Error::Fetch(e.to_string()))?;
+    if fetched.body.is_empty() {
+        return Err(Error::Empty);
+    }
+    Ok((fetched, *want))
+}
+
 fn read_input(path: &Path) -> Result<Input, Error> {
+    if let Some(url) = as_url(path) {
+        return fetch(url).map(|(fetched, _)| Input::Read(fetched.body));
+    }
     let io_error = |source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -815,7 +881,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             // Several inputs: each record says which input it is.
             let several = files.len() > 1;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
+                let (input, options) = site.read(file)?;
+                let page = Page::parse_owned(input, &options)?;
                 let out = if several {
                     json_bytes(
                         &Record {
@@ -841,7 +908,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let mut names = Documents::new(&files, out.out, "html")?;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
+                let (input, options) = site.read(file)?;
+                let page = Page::parse_owned(input, &options)?;
                 let html = page.to_html_with(HtmlSettings {
                     no_css,
                     scripts,
@@ -861,7 +929,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let mut names = Documents::new(&files, out.out, "md")?;
             each_input(&files, strict, |run, file| {
-                let page = Page::parse_owned(read_input(file)?, &site.options(file))?;
+                let (input, options) = site.read(file)?;
+                let page = Page::parse_owned(input, &options)?;
                 let markdown = page.to_markdown().ok_or(Error::NoArticle)?;
                 Ok(written(
                     names.write(run, file, markdown.as_bytes()),
@@ -1232,6 +1301,20 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !(cli.fetch.timeout.is_finite() && cli.fetch.timeout > 0.0) {
+        eprintln!("next-rsc: --timeout wants a number of seconds above 0");
+        return ExitCode::from(2);
+    }
+    let options = next_rsc::fetch::FetchOptions {
+        timeout: std::time::Duration::from_secs_f64(cli.fetch.timeout.min(86_400.0)),
+        ..Default::default()
+    };
+    let want = if cli.fetch.flight {
+        next_rsc::fetch::Want::Flight
+    } else {
+        next_rsc::fetch::Want::Html
+    };
+    let _ = FETCHER.set((next_rsc::fetch::Fetcher::new(options), want));
     // A limit that is no number would silently be the default.
     if let Ok(value) = std::env::var("NEXT_RSC_MAX_INPUT_BYTES")
         && value.trim().parse::<u64>().is_err()
