@@ -44,9 +44,30 @@ pub struct ArchiveOptions {
 /// One input page: where it came from and its bytes (or where to read them).
 #[derive(Debug)]
 pub struct Input {
-    /// The file path, or `archive.warc#<target URI>` for a web archive's record.
+    /// The file path, or `archive.warc#<target URI>` for a web archive's record, or the
+    /// URL a crawl fetched.
     pub source: String,
     body: Body,
+    /// What HTTP said of a page a crawl fetched; listed in its index record.
+    pub http: Option<HttpFacts>,
+}
+
+/// What HTTP said of a fetched page, as its index record lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpFacts {
+    /// The URL fetched.
+    pub url: String,
+    /// The HTTP status (absent when the request failed before one came).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// When the response came, in UTC (RFC 3339).
+    pub fetched: String,
+    /// Its `ETag` and `Last-Modified`, for a later conditional request.
+    #[serde(rename = "etag", skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// See `etag`.
+    #[serde(rename = "lastModified", skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
 }
 
 #[derive(Debug)]
@@ -87,9 +108,24 @@ pub struct IndexEntry {
     /// Why the page was stored cut short (it lacks rows, or passed a limit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cut: Option<String>,
+    /// What HTTP said, for a page a crawl fetched: `url`, `status`, `fetched` …
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpFacts>,
 }
 
 impl Input {
+    /// A page fetched by a crawl: its body, or why there is none.
+    pub fn fetched(http: HttpFacts, body: Result<Vec<u8>, String>) -> Input {
+        Input {
+            source: http.url.clone(),
+            body: match body {
+                Ok(bytes) => Body::Bytes(bytes),
+                Err(error) => Body::Broken(error),
+            },
+            http: Some(http),
+        }
+    }
+
     /// How many bytes the page is (a file's size as the file system says).
     pub fn size(&self) -> u64 {
         match &self.body {
@@ -296,6 +332,7 @@ pub fn inputs(files: Vec<PathBuf>) -> impl Iterator<Item = Input> + Send {
                 Box::new(std::iter::once(Input {
                     source: path.display().to_string(),
                     body: Body::File(path),
+                    http: None,
                 }))
             }
         })
@@ -314,6 +351,7 @@ fn broken(source: String, error: String) -> Input {
     Input {
         source,
         body: Body::Broken(error),
+        http: None,
     }
 }
 
@@ -436,6 +474,7 @@ fn read_warc_from<'a, R: Read + 'a>(
                     Ok(Some(page)) => Input {
                         source,
                         body: Body::Bytes(page),
+                        http: None,
                     },
                     Ok(None) => continue, // not a page: images, scripts, redirects
                     Err(e) => broken(source, e.to_string()),
@@ -929,6 +968,11 @@ impl Archive {
         })
     }
 
+    /// The output folder.
+    pub fn folder(&self) -> &Path {
+        &self.out
+    }
+
     /// True when `--resume` found the input already done.
     pub fn is_done(&self, source: &str) -> bool {
         self.done.contains(&source_key(source))
@@ -940,6 +984,7 @@ impl Archive {
     pub fn process(&self, seq: u64, input: &Input) -> Vec<IndexEntry> {
         let mut entry = IndexEntry {
             source: input.source.clone(),
+            http: input.http.clone(),
             ok: false,
             error: None,
             path: None,
