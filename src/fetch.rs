@@ -160,6 +160,8 @@ impl Fetcher {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(options.timeout))
             .max_redirects(options.max_redirects)
+            // With none to follow, a redirect is the answer (the crawler follows its own).
+            .max_redirects_will_error(options.max_redirects > 0)
             .http_status_as_error(false)
             .user_agent(options.user_agent.as_str())
             .build();
@@ -167,6 +169,11 @@ impl Fetcher {
             agent: ureq::Agent::new_with_config(config),
             options,
         }
+    }
+
+    /// The options it was made with.
+    pub fn options(&self) -> &FetchOptions {
+        &self.options
     }
 
     /// One GET with these request headers, read whole, whatever its status.

@@ -60,6 +60,8 @@
 #![deny(missing_docs)]
 
 pub mod archive;
+#[cfg(feature = "fetch")]
+pub mod crawl;
 pub mod document;
 pub mod error;
 pub mod extract;

@@ -417,6 +417,29 @@ enum Command {
     ///   next-rsc archive site/ --jsonl > pages.jsonl
     #[command(verbatim_doc_comment)]
     Archive(ArchiveArgs),
+    /// Crawl a live Next.js site into an archive (the `archive` layout).
+    ///
+    /// From the start URLs, it fetches each page's HTML and follows the same-origin links
+    /// the page carries — its HTML anchors and the links of its flight, which only client
+    /// navigation follows — and the pages its sitemaps list (robots.txt's Sitemap lines,
+    /// else /sitemap.xml), within --scope, --max-depth and --max-pages. It is polite:
+    /// robots.txt is obeyed (the group for next-rsc, else *; the longest rule wins), at
+    /// most two requests are in flight per host, --delay seconds pass between requests
+    /// (or robots.txt's Crawl-delay), and a 429 or 503 is retried after its Retry-After.
+    /// Redirects are followed only within the scope; other origins are never fetched.
+    ///
+    /// OUT/index.jsonl lists each page as `archive` does, plus its "url", HTTP "status",
+    /// "fetched" time, "etag" and "lastModified". A page that fails (404, 500, a timeout,
+    /// a refused connection) is listed with "ok":false and its status or reason, the
+    /// crawl goes on, and the exit status is 1. --resume fetches nothing OUT already
+    /// holds. Ctrl-C finishes the pages in flight and exits 130 (TERM: 143).
+    ///
+    /// Examples:
+    ///   next-rsc crawl https://example.com/ -o site/
+    ///   next-rsc crawl https://example.com/docs/ --scope https://example.com/docs/ --delay 1 -o docs/
+    ///   next-rsc crawl https://example.com/ --max-pages 100 --max-depth 3 -o sample/ --resume
+    #[command(verbatim_doc_comment)]
+    Crawl(CrawlArgs),
     /// Print one JSON line per row: {"id","tag","offset","length"}.
     ///
     /// `id` and `tag` are as on the wire (`""` for an anonymous row or a model row,
@@ -477,6 +500,49 @@ struct ArchiveArgs {
     safe: bool,
     #[command(flatten)]
     site: SiteArgs,
+}
+
+/// `next-rsc crawl`'s arguments.
+#[derive(clap::Args)]
+struct CrawlArgs {
+    /// Where to start: http(s) URLs.
+    #[arg(required = true, value_name = "URL")]
+    urls: Vec<String>,
+    /// The output folder (created if needed).
+    #[arg(short, long, value_name = "OUT")]
+    out: PathBuf,
+    /// Fetch only URLs that start with this prefix (repeatable). Default: the origin of
+    /// each start URL.
+    #[arg(long, value_name = "PREFIX")]
+    scope: Vec<String>,
+    /// Stop after this many pages.
+    #[arg(long, value_name = "N")]
+    max_pages: Option<usize>,
+    /// Follow links at most this many steps from a start URL (sitemap pages count 0).
+    #[arg(long, value_name = "N")]
+    max_depth: Option<usize>,
+    /// Seconds between two requests to one host (default 0; robots.txt's Crawl-delay
+    /// when it asks for more).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    delay: f64,
+    /// Do not read sitemaps: only links lead to pages.
+    #[arg(long)]
+    no_sitemaps: bool,
+    /// Fetch nothing OUT/index.jsonl already lists as done, and add to it.
+    #[arg(long)]
+    resume: bool,
+    /// Do not link the pages' stylesheets in the rendered HTML.
+    #[arg(long)]
+    no_css: bool,
+    /// Write each page's HTML with no active content (see `html --safe`).
+    #[arg(long)]
+    safe: bool,
+    /// The site's basePath, when its pages do not tell it.
+    #[arg(long, value_name = "PATH")]
+    base_path: Option<String>,
+    /// The site's trailingSlash setting (true or false), when its pages do not tell it.
+    #[arg(long, value_name = "BOOL")]
+    trailing_slash: Option<bool>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -1124,6 +1190,162 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             ExitCode::from(if ops.is_empty() { 0 } else { 1 })
         }
         Command::Archive(args) => archive(args)?,
+        Command::Crawl(args) => crawl(args)?,
+    })
+}
+
+/// Ctrl-C or a TERM, once registered: the pages being written are finished and listed, the
+/// index is left whole, and `--resume` carries on. A second one ends the process at once.
+struct Signals {
+    interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    terminated: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Signals {
+    fn register() -> Signals {
+        let signals = Signals {
+            interrupted: std::sync::Arc::default(),
+            terminated: std::sync::Arc::default(),
+        };
+        for (signal, flag, code) in [
+            (signal_hook::consts::SIGINT, &signals.interrupted, 130),
+            (signal_hook::consts::SIGTERM, &signals.terminated, 143),
+        ] {
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                signal,
+                code,
+                std::sync::Arc::clone(flag),
+            );
+            let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(flag));
+        }
+        signals
+    }
+
+    fn stopped(&self) -> bool {
+        self.interrupted.load(std::sync::atomic::Ordering::Relaxed)
+            || self.terminated.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// 143 after a TERM, 130 after Ctrl-C.
+    fn exit_code(&self) -> ExitCode {
+        let terminated = self.terminated.load(std::sync::atomic::Ordering::Relaxed);
+        ExitCode::from(if terminated { 143 } else { 130 })
+    }
+}
+
+/// Says on stderr what went wrong with a page just listed, and counts it.
+fn say_listed(progress: &indicatif::ProgressBar, entry: &next_rsc::archive::IndexEntry) {
+    if let (true, Some(why)) = (entry.ok, &entry.cut) {
+        progress.suspend(|| eprintln!("next-rsc: {}: stored, but {why}", entry.source));
+    }
+    if !entry.ok {
+        progress.suspend(|| {
+            eprintln!(
+                "next-rsc: {}: {}",
+                entry.source,
+                entry.error.as_deref().unwrap_or("failed")
+            )
+        });
+    }
+    progress.inc(1);
+}
+
+/// `next-rsc crawl`: the library's crawler with a progress line.
+fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
+    use next_rsc::archive::Archive;
+    use next_rsc::crawl::CrawlOptions;
+
+    if !(args.delay.is_finite() && args.delay >= 0.0) {
+        return Err(Error::Usage(
+            "--delay wants a number of seconds, 0 or more".into(),
+        ));
+    }
+    for url in &args.urls {
+        if !next_rsc::fetch::is_url(url) {
+            return Err(Error::Usage(format!(
+                "{url:?} is not an http(s) URL to start from"
+            )));
+        }
+    }
+    let hints = next_rsc::archive::SiteHints {
+        base_path: args.base_path.clone(),
+        trailing_slash: args.trailing_slash,
+    };
+    let out = &args.out;
+    let archive = Archive::open(out, args.resume, !args.no_css, hints)
+        .map_err(|source| Error::Write {
+            path: out.display().to_string(),
+            source,
+        })?
+        .with_safe_html(args.safe);
+    let fetch = FETCHER
+        .get()
+        .map(|(fetcher, _)| fetcher.options().clone())
+        .unwrap_or_default();
+    let options = CrawlOptions {
+        scope: args.scope.clone(),
+        max_pages: args.max_pages,
+        max_depth: args.max_depth,
+        delay: std::time::Duration::from_secs_f64(args.delay.min(3600.0)),
+        sitemaps: !args.no_sitemaps,
+        fetch,
+        ..CrawlOptions::default()
+    };
+    let progress = if io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("crawling");
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let signals = Signals::register();
+    let report = next_rsc::crawl::crawl(
+        &args.urls,
+        &archive,
+        &options,
+        &|entry| {
+            say_listed(&progress, entry);
+            progress.set_message(entry.source.clone());
+        },
+        &|| signals.stopped(),
+    )
+    .map_err(|source| Error::Write {
+        path: out.join("index.jsonl").display().to_string(),
+        source,
+    })?;
+    progress.finish_and_clear();
+    eprintln!(
+        "next-rsc: {} pages listed in {} ({} failed){}{}{}",
+        report.listed,
+        out.join("index.jsonl").display(),
+        report.failed,
+        if report.disallowed > 0 {
+            format!(
+                ", {} URLs robots.txt disallows left alone",
+                report.disallowed
+            )
+        } else {
+            String::new()
+        },
+        if report.already_done > 0 {
+            format!(", {} already archived", report.already_done)
+        } else {
+            String::new()
+        },
+        if report.not_pages > 0 {
+            format!(", {} responses that are no page skipped", report.not_pages)
+        } else {
+            String::new()
+        }
+    );
+    if signals.stopped() {
+        eprintln!("next-rsc: stopped: the index lists every page finished; --resume carries on");
+        return Ok(signals.exit_code());
+    }
+    Ok(if report.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -1240,57 +1462,24 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, Error> {
         Some(bytes) => archive.with_memory_budget(bytes),
         None => archive,
     };
-    // Ctrl-C or a TERM: the pages being written are finished and listed, the index is
-    // left whole, and `--resume` carries on. A second one ends the process at once.
-    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let terminated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for (signal, flag, code) in [
-        (signal_hook::consts::SIGINT, &interrupted, 130),
-        (signal_hook::consts::SIGTERM, &terminated, 143),
-    ] {
-        let _ = signal_hook::flag::register_conditional_shutdown(
-            signal,
-            code,
-            std::sync::Arc::clone(flag),
-        );
-        let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(flag));
-    }
-    let stopped = || {
-        interrupted.load(std::sync::atomic::Ordering::Relaxed)
-            || terminated.load(std::sync::atomic::Ordering::Relaxed)
-    };
+    let signals = Signals::register();
     let failed = run_until(
         files,
         &archive,
-        &|entry| {
-            if let (true, Some(why)) = (entry.ok, &entry.cut) {
-                progress.suspend(|| eprintln!("next-rsc: {}: stored, but {why}", entry.source));
-            }
-            if !entry.ok {
-                progress.suspend(|| {
-                    eprintln!(
-                        "next-rsc: {}: {}",
-                        entry.source,
-                        entry.error.as_deref().unwrap_or("failed")
-                    )
-                });
-            }
-            progress.inc(1);
-        },
-        &stopped,
+        &|entry| say_listed(&progress, entry),
+        &|| signals.stopped(),
     )
     .map_err(|source| Error::Write {
         path: out.join("index.jsonl").display().to_string(),
         source,
     })?;
     progress.finish_and_clear();
-    if stopped() {
+    if signals.stopped() {
         eprintln!(
             "next-rsc: stopped: {} lists every page finished; --resume carries on",
             out.join("index.jsonl").display()
         );
-        let terminated = terminated.load(std::sync::atomic::Ordering::Relaxed);
-        return Ok(ExitCode::from(if terminated { 143 } else { 130 }));
+        return Ok(signals.exit_code());
     }
     Ok(if failed > 0 || !problems.is_empty() {
         ExitCode::from(1)
