@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of next-rsc: cargo's own, then the browser test, which opens rendered pages in
 # headless Chromium (Debian's `chromium` package, installed here when it is missing), then
+# the crawler against a real Next.js server (Node.js 20+ and npm; Next from npm), then
 # the Python package's (Python 3.9+ with venv and pip; the packages, pyspark included, come
 # from PyPI; Spark needs Java, Debian's default-jre-headless when it is missing).
 set -euo pipefail
@@ -33,6 +34,21 @@ fi
 cargo test
 cargo test --test browser -- --ignored
 echo "test.sh: the browser test's pages and a screenshot are in target/browser/"
+
+# The crawler against a real Next.js server: the fixture app (fixtures/crawl-app), its
+# packages from npm, built once and started with `next start` on 127.0.0.1.
+command -v npm >/dev/null 2>&1 || { echo "test.sh: the crawler's test needs Node.js 20+ with npm" >&2; exit 1; }
+app=fixtures/crawl-app
+(cd "$app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+    && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >/dev/null)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$app" && NEXT_TELEMETRY_DISABLED=1 exec node node_modules/next/dist/bin/next start -p "$port" -H 127.0.0.1) \
+    > target/next-start.log 2>&1 &
+next_server=$!
+trap 'kill "$next_server" 2>/dev/null || true' EXIT
+for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
+NEXT_SERVER_URL="http://127.0.0.1:$port" cargo test --test next_server -- --ignored
+kill "$next_server" 2>/dev/null || true
 
 # The Python package (python/): installed the way its README says (pip builds it with
 # maturin) into a virtual environment of its own, then its tests against the command line

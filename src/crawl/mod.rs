@@ -561,22 +561,39 @@ fn links(got: &Fetched, url: &str) -> Vec<String> {
         for region in page.navigation() {
             found.extend(region.links.iter().filter_map(|l| l.url.clone()));
         }
+        // Every URL an element carries, and every `href` of the data the server hands to
+        // client components (a menu's items, drawn only when opened).
+        let mut carried: Vec<String> = Vec::new();
         if let Ok(matches) = page.find(&Query::urls(Some(url))) {
-            for found_url in matches {
-                let Ok(text) = serde_json::from_str::<String>(&found_url.value) else {
+            carried.extend(
+                matches
+                    .iter()
+                    .filter_map(|m| serde_json::from_str::<String>(&m.value).ok()),
+            );
+        }
+        if let (Ok(query), Ok(base)) = (Query::keys(["href"]), url::Url::parse(url)) {
+            for found in page.find(&query).unwrap_or_default() {
+                let Ok(object) = serde_json::from_str::<serde_json::Value>(&found.value) else {
                     continue;
                 };
-                // The flight's Link hrefs leave the base path out; Next adds it.
-                let with_base = match url::Url::parse(&text) {
-                    Ok(mut u) if !base_path.is_empty() && !u.path().starts_with(&base_path) => {
-                        let path = format!("{base_path}{}", u.path());
-                        u.set_path(&path);
-                        u.to_string()
-                    }
-                    _ => text,
-                };
-                found.push(with_base);
+                if let Some(href) = object["href"].as_str()
+                    && let Ok(joined) = base.join(href)
+                {
+                    carried.push(joined.to_string());
+                }
             }
+        }
+        for text in carried {
+            // The flight's Link hrefs leave the base path out; Next adds it.
+            let with_base = match url::Url::parse(&text) {
+                Ok(mut u) if !base_path.is_empty() && !u.path().starts_with(&base_path) => {
+                    let path = format!("{base_path}{}", u.path());
+                    u.set_path(&path);
+                    u.to_string()
+                }
+                _ => text,
+            };
+            found.push(with_base);
         }
     }
     if let Ok(base) = url::Url::parse(url) {

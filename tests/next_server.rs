@@ -1,0 +1,202 @@
+//! `next-rsc crawl` against a real Next.js server: the app in `fixtures/crawl-app` (Next
+//! 16), built and started with `next start` on 127.0.0.1 by `test.sh`, which passes its URL
+//! in `NEXT_SERVER_URL` (`cargo test --test next_server -- --ignored`). The crawl goes
+//! through a logging proxy on the loopback address, which sees every request the crawler
+//! makes and how many are in flight. Nothing here reaches beyond 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+fn next_rsc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[derive(Default)]
+struct Log {
+    paths: Mutex<Vec<String>>,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+/// A proxy in front of `upstream` (host:port): each request is logged, sent on with
+/// `Connection: close`, and its answer passed back whole.
+fn proxy(upstream: String) -> (String, Arc<Log>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let log = Arc::new(Log::default());
+    let shared = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (log, upstream) = (Arc::clone(&shared), upstream.clone());
+            std::thread::spawn(move || relay(client, &upstream, &log));
+        }
+    });
+    (address, log)
+}
+
+fn relay(mut client: TcpStream, upstream: &str, log: &Log) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut head = String::new();
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    head.push_str(&line);
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            head.push_str(&line);
+        }
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    log.paths.lock().unwrap().push(path);
+    let now = log.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    log.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    if let Ok(mut server) = TcpStream::connect(upstream) {
+        let _ = server.write_all(head.as_bytes());
+        let mut answer = Vec::new();
+        let _ = server.read_to_end(&mut answer);
+        let _ = client.write_all(&answer);
+    }
+    log.in_flight.fetch_sub(1, Ordering::SeqCst);
+}
+
+fn index(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("index.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("next-rsc-next-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+#[ignore = "needs the fixture app served by next start (test.sh)"]
+fn crawling_a_next_start_server() {
+    let server = std::env::var("NEXT_SERVER_URL").expect("NEXT_SERVER_URL (test.sh sets it)");
+    let upstream = server
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let (site, log) = proxy(upstream);
+    let out = temp_dir("crawl");
+    let run = next_rsc(&["crawl", &format!("{site}/"), "-o", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    // /broken answers 500 and /missing 404: the crawl goes on, and says so by its status.
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let records = index(&out);
+    let record = |path: &str| {
+        records
+            .iter()
+            .find(|r| r["url"] == format!("{site}{path}"))
+            .unwrap_or_else(|| panic!("{path} is not in the index: {stderr}"))
+    };
+    for (path, title) in [
+        ("/", "Crawl Fixture"),
+        ("/blog", "Blog | Crawl Fixture"),
+        ("/blog/first", "The First Post"),
+        ("/blog/second", "The Second Post"),
+        ("/about", "About | Crawl Fixture"),
+        // Only the flight links here (a client menu draws its links when opened).
+        ("/menu-only", "Only in the menu | Crawl Fixture"),
+        // No link leads here: the sitemap lists it.
+        ("/sitemap-only", "Only in the sitemap | Crawl Fixture"),
+    ] {
+        let page = record(path);
+        assert_eq!(page["ok"], true, "{path}: {page}");
+        assert_eq!(page["status"], 200, "{path}");
+        assert_eq!(page["title"], title, "{path}");
+    }
+    // The posts are articles, with their Markdown.
+    for path in ["/blog/first", "/blog/second"] {
+        let markdown = record(path)["files"]["markdown"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let text = std::fs::read_to_string(out.join(markdown)).unwrap();
+        assert!(text.contains("Paragraph 6 about"), "{path}");
+    }
+    assert_eq!(record("/broken")["status"], 500);
+    assert_eq!(record("/missing")["status"], 404);
+    assert_eq!(records.len(), 9, "{records:#?}");
+    let paths = log.paths.lock().unwrap().clone();
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/private")),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"/robots.txt".to_string()));
+    assert!(paths.contains(&"/sitemap.xml".to_string()));
+    // Each page asked once; never more than two at a time.
+    for path in ["/", "/blog", "/about", "/menu-only"] {
+        assert_eq!(
+            paths.iter().filter(|p| *p == path).count(),
+            1,
+            "{path}: {paths:?}"
+        );
+    }
+    assert!(log.most_in_flight.load(Ordering::SeqCst) <= 2);
+    // The canonical URL and the footer name other origins: never asked, never listed.
+    assert!(
+        records
+            .iter()
+            .all(|r| r["url"].as_str().unwrap().starts_with(&site))
+    );
+
+    // --resume asks for no page it holds; the failed ones are tried again.
+    log.paths.lock().unwrap().clear();
+    let again = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let paths = log.paths.lock().unwrap().clone();
+    let pages: Vec<&String> = paths
+        .iter()
+        .filter(|p| !matches!(p.as_str(), "/robots.txt" | "/sitemap.xml"))
+        .collect();
+    let mut tried: Vec<&str> = pages.iter().map(|p| p.as_str()).collect();
+    tried.sort_unstable();
+    assert_eq!(tried, ["/broken", "/missing"], "{paths:?}");
+    assert_eq!(index(&out).len(), 9);
+
+    // --max-pages and --delay.
+    let limited = temp_dir("limited");
+    let run = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        limited.to_str().unwrap(),
+        "--max-pages",
+        "4",
+        "--delay",
+        "0.2",
+    ]);
+    assert!(run.status.code().is_some_and(|c| c <= 1));
+    assert_eq!(index(&limited).len(), 4);
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&limited);
+}
