@@ -298,7 +298,8 @@ impl Page {
     /// ```
     pub fn find(&self, query: &Query) -> Result<Vec<Match>, Error> {
         let json = self.canonical_tree()?;
-        Ok(CanonicalTree::read(&json)?.find(query))
+        let bound = CanonicalTree::default_find_bound(json.len());
+        Ok(CanonicalTree::read(&json)?.find_within(query, bound)?)
     }
 
     /// The value at a JSON pointer into the canonical tree, as JSON text; an error names

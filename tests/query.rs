@@ -263,3 +263,25 @@ fn a_deep_match_serializes_as_the_value_it_is() {
     let error = serde_json::to_string(&matches).unwrap_err();
     assert!(error.to_string().contains("Match::value"), "{error}");
 }
+
+#[test]
+fn nested_matches_are_bounded_not_quadratic() {
+    // 3,000 nested divs: every match holds all the deeper ones, 27 GB in all unbounded.
+    let depth = 3_000;
+    let payload = format!(
+        "0:{}null{}\n",
+        "[\"$\",\"div\",null,{\"children\":".repeat(depth),
+        "}]".repeat(depth)
+    );
+    let page = Page::parse(payload.as_bytes()).unwrap();
+    let error = page.find(&Query::element_type("div")).unwrap_err();
+    assert!(error.to_string().contains("the matches pass"), "{error}");
+    // A narrower question still has its answer.
+    let json = page.canonical_tree().unwrap();
+    let tree = next_rsc::query::CanonicalTree::read(&json).unwrap();
+    assert_eq!(tree.count(&Query::element_type("div")), depth);
+    assert!(
+        tree.find_within(&Query::element_type("div"), 1 << 20)
+            .is_err()
+    );
+}

@@ -1065,7 +1065,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     let matches = match (first, count) {
                         (true, _) => tree.find_first(&query).into_iter().collect(),
                         (false, true) => Vec::new(),
-                        (false, false) => tree.find(&query),
+                        (false, false) => {
+                            tree.find_within(&query, CanonicalTree::default_find_bound(json.len()))?
+                        }
                     };
                     // Counted without writing each value.
                     let how_many = if count && !first {

@@ -60,6 +60,11 @@ pub enum QueryError {
         /// `key` or `index`.
         what: &'static str,
     },
+    /// The matches would pass this many bytes (nested matches each hold the ones inside).
+    #[error(
+        "the matches pass {0} bytes: each holds the matches nested in it; ask for something narrower, or count them (--count)"
+    )]
+    TooLarge(usize),
     /// The tree could not be read back (a bug: it is our own output).
     #[error("the canonical tree is not JSON: {0}")]
     Tree(String),
@@ -221,6 +226,8 @@ impl<'a> CanonicalTree<'a> {
     }
 
     /// Every match of `query`, in document order (an element before what it holds).
+    /// Each match holds the matches inside it, so nested matches can add up to far more
+    /// than the tree: see [`find_within`](CanonicalTree::find_within) for a bound.
     pub fn find(&self, query: &Query) -> Vec<Match> {
         let mut found = Vec::new();
         self.walk(|path, node| {
@@ -228,6 +235,39 @@ impl<'a> CanonicalTree<'a> {
             true
         });
         found
+    }
+
+    /// [`find`](CanonicalTree::find), stopping with [`QueryError::TooLarge`] once the
+    /// matches' paths and values pass `max_bytes` (a chain of a thousand nested `div`s
+    /// holds a thousand copies of the deepest).
+    pub fn find_within(&self, query: &Query, max_bytes: usize) -> Result<Vec<Match>, QueryError> {
+        let mut found: Vec<Match> = Vec::new();
+        let (mut total, mut over) = (0usize, false);
+        self.walk(|path, node| {
+            if over {
+                return false;
+            }
+            let before = found.len();
+            self.matches(query, path, node, &mut found);
+            total += found[before..]
+                .iter()
+                .map(|m| m.path.len() + m.value.len())
+                .sum::<usize>();
+            over = total > max_bytes;
+            !over
+        });
+        if over {
+            Err(QueryError::TooLarge(max_bytes))
+        } else {
+            Ok(found)
+        }
+    }
+
+    /// The bound [`Page::find`](crate::Page::find) and the command line put on
+    /// [`find_within`](CanonicalTree::find_within) for a tree of `tree_bytes`: 64 MiB and
+    /// sixteen times the tree.
+    pub fn default_find_bound(tree_bytes: usize) -> usize {
+        (64 << 20) + tree_bytes.saturating_mul(16)
     }
 
     /// How many matches `query` has (their values are not written).
