@@ -62,3 +62,4 @@ venv=target/python-venv
 (cd target && NEXT_RSC_BIN="$PWD/debug/next-rsc" SPARK_LOCAL_IP=127.0.0.1 \
     "../$venv/bin/python" -m pytest -q ../python/tests)
 (cd target && "../$venv/bin/python" -m mypy --strict --no-incremental ../python/tests/typed_user.py)
+(cd target && "../$venv/bin/python" -m mypy --strict --no-incremental -p next_rsc)

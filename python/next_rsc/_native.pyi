@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Union, overload
 
 _Bytes = Union[bytes, bytearray, memoryview]
@@ -42,10 +42,12 @@ class Page:
         """The article as Markdown with front matter, or None when there is no article."""
     def tree(self) -> dict[str, Any]:
         """React's own tree in the form of `next-rsc tree --canonical`."""
+    def tree_json(self) -> str:
+        """The same tree as JSON text (for trees nested deeper than Python's json reads)."""
     def find(
         self,
         *,
-        keys: Iterable[str] | None = None,
+        keys: Sequence[str] | None = None,
         type: str | None = None,
         module: str | None = None,
         text: str | None = None,
@@ -90,6 +92,16 @@ def parse_many(
     base_path: str | None = None,
     trailing_slash: bool | None = None,
     errors: Literal["return"],
+) -> list[Page | ParseError]: ...
+@overload
+def parse_many(
+    data: Iterable[_Bytes],
+    *,
+    threads: int | None = None,
+    url: str | None = None,
+    base_path: str | None = None,
+    trailing_slash: bool | None = None,
+    errors: str,
 ) -> list[Page | ParseError]: ...
 
 def warc_pages(data: _Bytes, name: str = "archive.warc") -> list[tuple[str, bytes | None, str | None]]:

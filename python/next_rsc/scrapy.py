@@ -27,6 +27,7 @@ Settings: ``NEXT_RSC_BASE_PATH`` and ``NEXT_RSC_TRAILING_SLASH`` tell the site's
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Optional
 
 from . import Page, ParseError, parse
@@ -35,6 +36,10 @@ __all__ = ["NextRscMiddleware", "page"]
 
 META_KEY = "next_rsc"
 ERROR_KEY = "next_rsc_error"
+# Which response the page in the meta was read from: a meta travels on to the requests
+# made from it (`response.follow(..., meta=response.meta)`, retries), and must not bring
+# its page along.
+_FOR_KEY = "_next_rsc_for"
 
 # Media types whose bodies are never a page: not worth a parse.
 _NOT_PAGES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
@@ -63,9 +68,11 @@ def page(response: Any, *, base_path: Optional[str] = None,
 
 def _page(response: Any, meta: dict[str, Any], base_path: Optional[str],
           trailing_slash: Optional[bool]) -> Optional[Page]:
-    if META_KEY in meta:
+    key = (response.url, len(response.body), zlib.crc32(response.body))
+    if META_KEY in meta and meta.get(_FOR_KEY) == key:
         found: Optional[Page] = meta[META_KEY]
         return found
+    meta.pop(ERROR_KEY, None)
     result: Optional[Page] = None
     content_type = _content_type(response)
     if content_type.startswith(_NOT_PAGES):
@@ -79,6 +86,7 @@ def _page(response: Any, meta: dict[str, Any], base_path: Optional[str],
         except ParseError as error:
             meta[ERROR_KEY] = str(error)
     meta[META_KEY] = result
+    meta[_FOR_KEY] = key
     return result
 
 

@@ -45,8 +45,10 @@ SCHEMA_FIELDS = [
 
 # What a folder holds that is no page.
 _PAGE_SUFFIXES = (".html", ".htm", ".txt", ".rsc", ".warc", ".warc.gz")
-# The same for Spark's listing (it matches names case by case).
-_PAGE_GLOB = "*.{html,htm,txt,rsc,warc,gz,HTML,HTM,TXT,RSC,WARC,GZ}"
+# The same for Spark's listing, which matches names case by case: `[hH][tT][mM][lL]` …
+_PAGE_GLOB = "*.{" + ",".join(
+    "".join(f"[{c.lower()}{c.upper()}]" for c in ext) for ext in ("html", "htm", "txt", "rsc", "warc", "gz")
+) + "}"
 
 
 def _schema() -> Any:
@@ -56,12 +58,13 @@ def _schema() -> Any:
     return StructType([StructField(name, types[kind], True) for name, kind in SCHEMA_FIELDS])
 
 
-def page_record(source: str, data: bytes) -> tuple[Any, ...]:
-    """One record, in the order of SCHEMA_FIELDS, for the bytes of one input."""
+def page_record(source: str, data: bytes, url: Optional[str] = None) -> tuple[Any, ...]:
+    """One record, in the order of SCHEMA_FIELDS, for the bytes of one input (`url`: the
+    page's URL, for a web archive's record)."""
     import next_rsc
 
     try:
-        page = next_rsc.parse(data, source=source)
+        page = next_rsc.parse(data, url, source=source)
     except (next_rsc.ParseError, TypeError) as error:
         return (source, False, str(error), None, None, None, None, None, None, None, None)
     extraction = page.to_json()
@@ -94,7 +97,9 @@ def _records(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
                 if body is None:
                     yield (source, False, error, None, None, None, None, None, None, None, None)
                 else:
-                    yield page_record(source, body)
+                    # `#2`, `#3` … tell captures of one URL apart: not part of the URL.
+                    page_url = uri.split("#", 1)[0]
+                    yield page_record(source, body, page_url)
         else:
             yield page_record(path, content)
 
@@ -109,7 +114,7 @@ def list_files(spark: Any, inputs: Iterable[str]) -> list[tuple[str, str]]:
     sorted by file."""
     jvm = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
-    found = {}
+    found: dict[str, str] = {}
     for given in inputs:
         root = jvm.org.apache.hadoop.fs.Path(given)
         fs = root.getFileSystem(conf)
@@ -133,9 +138,8 @@ def _files_below(jvm: Any, fs: Any, root: Any, qualified: str) -> list[str]:
     `…{path=…; isDirectory=…`); else file by file."""
     if qualified.startswith("file:"):
         import os
-        from urllib.parse import urlparse
 
-        top = urlparse(qualified).path
+        top = _local(qualified)
         return [
             "file:" + os.path.join(folder, name)
             for folder, _, names in os.walk(top)
@@ -157,6 +161,17 @@ def _files_below(jvm: Any, fs: Any, root: Any, qualified: str) -> list[str]:
     return paths
 
 
+def _local(path: str) -> str:
+    """The file system path of a `file:` path as Hadoop prints it (`file:/x`, `file:///x`)."""
+    rest = path[len("file:"):]
+    return "/" + rest.lstrip("/") if rest.startswith("//") else rest
+
+
+def _glob_escaped(path: str) -> str:
+    """A path as Hadoop's glob reads it literally (`[slug].html`, `{a,b}`)."""
+    return "".join("\\" + c if c in "{}[]*?\\" else c for c in path)
+
+
 def _seen_by_spark(root: str, path: str) -> bool:
     """Whether Spark's own recursive listing of the folder `root` finds `path`: no part of
     its path below the folder starts with `_` or `.`."""
@@ -167,9 +182,8 @@ def _seen_by_spark(root: str, path: str) -> bool:
 def _read_on_driver(spark: Any, path: str) -> bytes:
     if path.startswith("file:"):
         # A local file (local mode, or a shared mount): read here, not through the JVM.
-        from urllib.parse import unquote, urlparse
-
-        with open(unquote(urlparse(path).path), "rb") as file:
+        # Spark's paths are not URL-encoded: `#` and `%` are part of the name.
+        with open(_local(path), "rb") as file:
             return file.read()
     jvm = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
@@ -204,7 +218,7 @@ def extract_pages(spark: Any, inputs: Iterable[str], partitions: Optional[int] =
         found = (
             reader.option("recursiveFileLookup", "true")
             .option("pathGlobFilter", _PAGE_GLOB)
-            .load(folders)
+            .load([_glob_escaped(f) for f in folders])
             .select("path", "content")
         )
         # What else the folders hold, and files also given by name, are not read twice.
@@ -216,7 +230,8 @@ def extract_pages(spark: Any, inputs: Iterable[str], partitions: Optional[int] =
         before = spark.conf.get(key, None)
         spark.conf.set(key, str(len(by_name) + 1))
         try:
-            sources.append(reader.load(by_name).select("path", "content").rdd)
+            escaped = [_glob_escaped(p) for p in by_name]
+            sources.append(reader.load(escaped).select("path", "content").rdd)
         finally:
             if before is None:
                 spark.conf.unset(key)
@@ -258,7 +273,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     writer = frame.write.mode("errorifexists")
     (writer.parquet if args.format == "parquet" else writer.json)(args.out)
     records = frame.count()
-    pages = frame.filter("source NOT LIKE '%.warc#%' AND source NOT LIKE '%.warc.gz#%'").count()
+    pages = frame.filter(
+        "lower(source) NOT LIKE '%.warc#%' AND lower(source) NOT LIKE '%.warc.gz#%'"
+    ).count()
     failed = frame.filter("NOT ok").count()
     plain = [f for _, f in files if not f.lower().endswith((".warc", ".warc.gz"))]
     print(f"next-rsc: {len(files)} files in, {records} records out ({failed} not pages) -> {args.out}")

@@ -33,11 +33,47 @@ fn to_python<T: Serialize + ?Sized>(py: Python<'_>, value: &T) -> PyResult<Py<Py
     json_to_python(py, &json)
 }
 
+/// How deep Python's `json` reads (its recursion limit is about 1,000 frames).
+const PYTHON_DEPTH: usize = 900;
+
 fn json_to_python(py: Python<'_>, json: &str) -> PyResult<Py<PyAny>> {
+    let depth = nesting(json.as_bytes());
+    if depth > PYTHON_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "the value nests {depth} levels deep, past the {PYTHON_DEPTH} Python's json reads: \
+             tree_json() gives the tree as JSON text"
+        )));
+    }
     let loads = JSON_LOADS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("json")?.getattr("loads")?.unbind())
     })?;
     Ok(loads.bind(py).call1((json,))?.unbind())
+}
+
+/// The deepest nesting of arrays and objects in JSON text.
+fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &byte in json {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// The bytes of `data`: `bytes` are borrowed, `bytearray` and `memoryview` copied; a `str`
@@ -80,6 +116,8 @@ fn query_error(error: Error) -> PyErr {
 #[pyclass(module = "next_rsc", name = "Page", frozen)]
 struct PyPage {
     page: Page,
+    /// The URL it was parsed with: `find(urls=True)` resolves against it.
+    url: Option<String>,
 }
 
 #[pymethods]
@@ -147,9 +185,14 @@ impl PyPage {
     /// content (scripts, handlers, `javascript:` URLs, frames, forms) for pages a browser
     /// will open; `no_css` leaves stylesheets out; `scripts` keeps `<script src>` elements.
     /// Raises ValueError when the input has no page to render (a prefetch of the router
-    /// tree alone).
+    /// tree alone), or for safe=True with scripts=True.
     #[pyo3(signature = (*, safe = false, no_css = false, scripts = false))]
     fn to_html(&self, py: Python<'_>, safe: bool, no_css: bool, scripts: bool) -> PyResult<String> {
+        if safe && scripts {
+            return Err(PyValueError::new_err(
+                "safe=True writes no script: it cannot keep scripts=True",
+            ));
+        }
         let settings = HtmlSettings {
             no_css,
             scripts,
@@ -175,6 +218,15 @@ impl PyPage {
         json_to_python(py, &String::from_utf8_lossy(&json))
     }
 
+    /// The same tree as JSON text, byte for byte what `next-rsc tree --canonical` prints
+    /// (for trees nested deeper than Python's `json` reads).
+    fn tree_json(&self, py: Python<'_>) -> PyResult<String> {
+        let json = py
+            .detach(|| self.page.canonical_tree())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(String::from_utf8_lossy(&json).into_owned())
+    }
+
     /// Finds values in the tree, as `next-rsc find` does; give exactly one selector:
     ///
     /// - `keys=["href", "title"]`: every object with all these keys (element props too);
@@ -183,7 +235,8 @@ impl PyPage {
     /// - `module="…"`: elements of one client module;
     /// - `text="…"` (with `ignore_case`) or `regex="…"`: strings that contain it;
     /// - `client=True`: every client component element with its props;
-    /// - `urls=True`: every URL the elements' props carry, resolved against `base`.
+    /// - `urls=True`: every URL the elements' props carry, resolved against `base` (by
+    ///   default the `url` the page was parsed with).
     ///
     /// Returns a list of `{"path": JSON pointer into tree(), "value": the value}`.
     #[pyo3(signature = (*, keys = None, r#type = None, module = None, text = None, regex = None, ignore_case = false, client = false, urls = false, base = None))]
@@ -224,7 +277,9 @@ impl PyPage {
             queries.push(Query::client());
         }
         if urls {
-            queries.push(Query::urls(base.as_deref()));
+            queries.push(Query::urls(base.as_deref().or(self.url.as_deref())));
+        } else if base.is_some() {
+            return Err(PyTypeError::new_err("base= goes with urls=True"));
         }
         let [query] = <[Query; 1]>::try_from(queries).map_err(|given| {
             PyTypeError::new_err(format!(
@@ -285,6 +340,9 @@ impl PyPage {
     }
 }
 
+/// The most threads `parse_many` starts.
+const MAX_THREADS: usize = 256;
+
 /// The keyword options of `parse` and `parse_many`.
 fn options(
     url: Option<String>,
@@ -329,7 +387,10 @@ fn parse(
     let page = py
         .detach(|| Page::parse_with(&bytes, &options))
         .map_err(parse_error)?;
-    Ok(PyPage { page })
+    Ok(PyPage {
+        page,
+        url: options.url,
+    })
 }
 
 /// Reads many pages on several threads, the GIL released, and returns them in input
@@ -343,7 +404,7 @@ fn parse(
 fn parse_many(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
-    threads: Option<usize>,
+    threads: Option<i64>,
     url: Option<String>,
     base_path: Option<String>,
     trailing_slash: Option<bool>,
@@ -367,33 +428,46 @@ fn parse_many(
         .try_iter()?
         .map(|item| input_bytes(&item?))
         .collect::<PyResult<Vec<_>>>()?;
-    if threads == Some(0) {
-        return Err(PyValueError::new_err("threads must be at least 1"));
+    // A pool of its own for each call, never the global one: its threads would not
+    // survive a fork (multiprocessing, gunicorn --preload), and a bound keeps a huge
+    // `threads` from starting thousands of threads.
+    let available = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let threads = match threads {
+        Some(n) if n < 1 => return Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        None => available,
     }
+    .min(inputs.len().max(1))
+    .min(MAX_THREADS);
     let options = options(url, base_path, trailing_slash, None);
     let results = py.detach(|| -> Result<Vec<Result<Page, Error>>, String> {
-        let parse_all = || {
-            use rayon::prelude::*;
+        use rayon::prelude::*;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(pool.install(|| {
             inputs
                 .par_iter()
                 .map(|bytes| Page::parse_with(bytes, &options))
                 .collect::<Vec<_>>()
-        };
-        match threads {
-            None => Ok(parse_all()),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map(|pool| pool.install(parse_all))
-                .map_err(|e| e.to_string()),
-        }
+        }))
     });
     let results =
         results.map_err(|e| PyValueError::new_err(format!("cannot start threads: {e}")))?;
     let mut pages = Vec::with_capacity(results.len());
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Ok(page) => pages.push(Py::new(py, PyPage { page })?.into_any()),
+            Ok(page) => pages.push(
+                Py::new(
+                    py,
+                    PyPage {
+                        page,
+                        url: options.url.clone(),
+                    },
+                )?
+                .into_any(),
+            ),
             Err(error) if return_errors => {
                 let error = ParseError::new_err(format!("input {index}: {error}"));
                 pages.push(error.into_value(py).into_any());

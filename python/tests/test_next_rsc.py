@@ -296,5 +296,49 @@ def test_the_pandas_recipe_of_the_readme() -> None:
     assert list(frame["metadata.title"].fillna("")) == [p.metadata.get("title") or "" for p in pages]
     assert list(frame["next.route"].fillna("")) == [p.next.get("route") or "" for p in pages]
     assert set(frame["pageKind.kind"]) <= {"article", "list", "home", "docs", "error", "other"}
+    columns = ["metadata.title", "next.route", "pageKind.kind", "article.wordCount"]
+    assert list(frame.reindex(columns=columns).columns) == columns
+    # The README's recipe holds on a batch without any article too.
+    no_articles = [p for p in pages if p.article is None][:3]
+    assert list(pd.json_normalize([p.to_dict() for p in no_articles]).reindex(columns=columns).columns) == columns
     words = frame["article.wordCount"].dropna()
     assert len(words) == sum(p.article is not None for p in pages) and (words > 0).all()
+
+
+def test_hostile_nesting_is_a_value_error_not_a_crash() -> None:
+    deep = b"0:" + b'["$","div",null,{"children":' * 3000 + b"null" + b"}]" * 3000 + b"\n"
+    page = next_rsc.parse(deep)
+    with pytest.raises(ValueError):
+        page.find(type="div")
+    with pytest.raises(ValueError, match="tree_json"):
+        page.tree()
+    assert page.tree_json().startswith('{"hints":[]')
+
+
+def test_parse_many_survives_a_fork_and_bounds_threads() -> None:
+    import multiprocessing
+
+    datas = [read(p) for p in INPUTS[:8]]
+    next_rsc.parse_many(datas)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        counted = pool.apply_async(_parse_count, (datas,)).get(timeout=60)
+    assert counted == len(datas)
+    assert len(next_rsc.parse_many(datas, threads=10**9, errors="return")) == len(datas)
+    with pytest.raises((ValueError, OverflowError)):
+        next_rsc.parse_many(datas, threads=-1)
+
+
+def _parse_count(datas: list[bytes]) -> int:
+    return len(next_rsc.parse_many(datas, errors="return"))
+
+
+def test_options_that_cannot_go_together_say_so() -> None:
+    page = next_rsc.parse(read("fixtures/nextjs/v16/post-hello.html"), "https://blog.example.com/posts/hello")
+    with pytest.raises(ValueError, match="scripts"):
+        page.to_html(safe=True, scripts=True)
+    with pytest.raises(TypeError, match="urls=True"):
+        page.find(type="a", base="https://x.example/")
+    # urls=True resolves against the URL the page was parsed with.
+    urls = [m["value"] for m in page.find(urls=True)]
+    assert urls and all(u.startswith(("https://", "http://", "data:")) for u in urls)

@@ -74,6 +74,14 @@ def test_the_helper_parses_once_and_keeps_it() -> None:
     assert next_rsc.scrapy.page(response) is page
     links = [link for region in page.navigation for link in region["links"]]
     assert all(link["url"].startswith("https://blog.example.com/") for link in links)
+    # A meta carried on to the next request does not bring the last page along.
+    about = SITE / "about.html"
+    follow = Request("https://blog.example.com/about", meta=response.meta)
+    next_response = HtmlResponse(follow.url, body=about.read_bytes(), request=follow,
+                                 headers={"Content-Type": "text/html; charset=utf-8"})
+    about_page = next_rsc.scrapy.page(next_response)
+    assert about_page is not None and about_page is not page
+    assert about_page.next["route"] == "/about"
     image = HtmlResponse("https://blog.example.com/a.png", body=b"\x89PNG",
                          headers={"Content-Type": "image/png"}, request=Request("https://blog.example.com/a.png"))
     assert next_rsc.scrapy.page(image) is None
