@@ -68,6 +68,10 @@ pub struct HttpFacts {
     /// See `etag`.
     #[serde(rename = "lastModified", skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// What the response is instead of the page asked for: `bot-challenge`, `login`,
+    /// `draft-mode`, `soft-404`, `server-error` (a flight that carries the page's error).
+    #[serde(rename = "notThePage", skip_serializing_if = "Option::is_none")]
+    pub not_the_page: Option<&'static str>,
 }
 
 #[derive(Debug)]

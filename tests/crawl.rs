@@ -118,7 +118,7 @@ fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
             "200 OK",
             &[("Content-Type", "application/xml".into())],
             format!(
-                "<?xml version=\"1.0\"?><urlset><url><loc>{base}/</loc></url><url><loc>{base}/only-in-sitemap</loc></url><url><loc>{other}/elsewhere</loc></url><url><loc>{base}/old</loc></url></urlset>"
+                "<?xml version=\"1.0\"?><urlset><url><loc>{base}/</loc></url><url><loc>{base}/only-in-sitemap</loc></url><url><loc>{other}/elsewhere</loc></url><url><loc>{base}/old</loc></url><url><loc>{base}/challenge</loc></url><url><loc>{base}/members</loc></url><url><loc>{base}/soft</loc></url><url><loc>{base}/draft</loc></url></urlset>"
             )
             .as_bytes(),
         ),
@@ -131,6 +131,27 @@ fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
         "/guestbook" => page(&mut stream, "guestbook.html"),
         "/only-in-sitemap" => page(&mut stream, "post-hello.html"),
         "/old" => respond(&mut stream, "308 Permanent Redirect", &[("Location", "/about".into())], b""),
+        // What is not the page: a bot challenge, a login wall, Next's not-found page
+        // served as 200 (Next 13-15 under a loading.js), a page that turns on draft mode.
+        "/challenge" => respond(
+            &mut stream,
+            "403 Forbidden",
+            &[("Content-Type", "text/html".into()), ("cf-mitigated", "challenge".into())],
+            b"<html><head><title>Just a moment...</title></head><body></body></html>",
+        ),
+        "/members" => respond(&mut stream, "307 Temporary Redirect", &[("Location", "/login?next=%2Fmembers".into())], b""),
+        "/soft" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "text/html".into())],
+            &std::fs::read(fixture("../v15/post-missing.html")).unwrap(),
+        ),
+        "/draft" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "text/html".into()), ("Set-Cookie", "__prerender_bypass=abc; Path=/; HttpOnly".into())],
+            &html("about.html"),
+        ),
         "/away" => respond(&mut stream, "307 Temporary Redirect", &[("Location", format!("{other}/x"))], b""),
         _ => respond(&mut stream, "404 Not Found", &[("Content-Type", "text/html".into())], &html("not-found.html")),
     }
@@ -197,6 +218,27 @@ fn a_crawl_archives_every_page_it_may_and_nothing_else() {
         let json = record["files"]["json"].as_str().unwrap();
         assert!(out.join(json).is_file(), "{path}: {json}");
     }
+    for (path, kind) in [
+        ("/challenge", "bot-challenge"),
+        ("/members", "login"),
+        ("/soft", "soft-404"),
+        ("/draft", "draft-mode"),
+    ] {
+        let record = by_url(path);
+        assert_eq!(record["ok"], false, "{path}: {record}");
+        assert_eq!(record["notThePage"], kind, "{path}: {record}");
+        assert!(
+            record["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("not the page"),
+            "{path}"
+        );
+        assert!(
+            record["files"]["json"].is_null(),
+            "{path}: not archived as a page"
+        );
+    }
     let missing = by_url("/posts/2024/korean-emoji");
     assert_eq!(missing["ok"], false);
     assert_eq!(missing["status"], 404);
@@ -213,6 +255,10 @@ fn a_crawl_archives_every_page_it_may_and_nothing_else() {
         "{requested:?}"
     );
     assert!(requested.contains(&"/old".to_string()));
+    assert!(
+        !requested.iter().any(|p| p.starts_with("/login")),
+        "{requested:?}"
+    );
     assert_eq!(
         requested.iter().filter(|p| *p == "/about").count(),
         1,

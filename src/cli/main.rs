@@ -431,8 +431,10 @@ enum Command {
     /// OUT/index.jsonl lists each page as `archive` does, plus its "url", HTTP "status",
     /// "fetched" time, "etag" and "lastModified". A page that fails (404, 500, a timeout,
     /// a refused connection) is listed with "ok":false and its status or reason, the
-    /// crawl goes on, and the exit status is 1. --resume fetches nothing OUT already
-    /// holds. Ctrl-C finishes the pages in flight and exits 130 (TERM: 143).
+    /// crawl goes on, and the exit status is 1. What answers in a page's place is listed
+    /// with "notThePage" (bot-challenge, login, draft-mode, soft-404, server-error), not
+    /// archived as the page. --resume fetches nothing OUT already holds. Ctrl-C finishes
+    /// the pages in flight and exits 130 (TERM: 143).
     ///
     /// Examples:
     ///   next-rsc crawl https://example.com/ -o site/

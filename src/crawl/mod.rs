@@ -448,6 +448,13 @@ impl Crawler<'_> {
                 return self.list(Input::fetched(facts, Err(error.to_string())));
             }
         };
+        // A challenge, a login wall, draft mode: listed as what it is, not archived as the
+        // page, its links not followed.
+        if let Some((kind, why)) = not_the_page(&got, &task.url) {
+            let mut facts = facts(&task.url, Some(got.status), now);
+            facts.not_the_page = Some(kind);
+            return self.list(Input::fetched(facts, Err(format!("not the page: {why}"))));
+        }
         // A redirect: its target is crawled as a page of its own, when in scope.
         if (300..400).contains(&got.status) {
             if let Some(location) = got.header("location")
@@ -492,7 +499,16 @@ impl Crawler<'_> {
             }
             return;
         }
-        for link in links(&got, &task.url) {
+        let options = Options {
+            url: Some(task.url.clone()),
+            ..Options::default()
+        };
+        let page = Page::parse_with(&got.body, &options).ok();
+        if let Some((kind, why)) = page.as_ref().and_then(page_is_not_the_page) {
+            facts.not_the_page = Some(kind);
+            return self.list(Input::fetched(facts, Err(format!("not the page: {why}"))));
+        }
+        for link in links(page.as_ref(), &got, &task.url) {
             self.offer(&link, task.depth + 1);
         }
         self.list(Input::fetched(facts, Ok(got.body)));
@@ -544,19 +560,96 @@ fn facts(url: &str, status: Option<u16>, at: SystemTime) -> HttpFacts {
         fetched: rfc3339(at),
         etag: None,
         last_modified: None,
+        not_the_page: None,
+    }
+}
+
+/// What a response is instead of the page asked for, and why it is taken so: a bot
+/// challenge, a login wall, draft mode. (A soft 404 and a page's error are told by the
+/// page itself: see [`page_is_not_the_page`].)
+fn not_the_page(got: &Fetched, asked: &str) -> Option<(&'static str, String)> {
+    let mitigated = ["cf-mitigated", "x-vercel-mitigated"].iter().find_map(|h| {
+        got.header(h)
+            .filter(|v| v.eq_ignore_ascii_case("challenge"))
+    });
+    let head = &got.body[..got.body.len().min(64 * 1024)];
+    let marks = [
+        "<title>Just a moment...</title>",
+        "challenge-platform",
+        "Checking your browser",
+        "_vercel/security",
+    ];
+    let marked = marks
+        .iter()
+        .find(|m| memchr::memmem::find(head, m.as_bytes()).is_some());
+    if let Some(h) = mitigated {
+        return Some(("bot-challenge", format!("a bot challenge (mitigated: {h})")));
+    }
+    if let Some(mark) = marked
+        && (!got.is_success() || mark.starts_with("<title>"))
+    {
+        return Some((
+            "bot-challenge",
+            format!("a bot challenge ({mark:?} in the page)"),
+        ));
+    }
+    if got.status == 401 {
+        return Some(("login", "HTTP 401: a login is asked for".into()));
+    }
+    if (300..400).contains(&got.status)
+        && let Some(location) = got.header("location")
+        && let Ok(target) = url::Url::parse(asked).and_then(|u| u.join(location))
+        && is_login_path(target.path())
+        && url::Url::parse(asked).is_ok_and(|u| !is_login_path(u.path()))
+    {
+        return Some(("login", format!("redirected to a login page ({target})")));
+    }
+    let drafted = got.headers.iter().any(|(name, value)| {
+        name == "set-cookie"
+            && (value.starts_with("__prerender_bypass=")
+                || value.starts_with("__next_preview_data="))
+    });
+    if drafted {
+        return Some((
+            "draft-mode",
+            "the response turns on draft mode (its preview cookies)".into(),
+        ));
+    }
+    None
+}
+
+/// Paths that ask for a login.
+fn is_login_path(path: &str) -> bool {
+    let path = path.to_ascii_lowercase();
+    path.split('/').any(|segment| {
+        matches!(
+            segment,
+            "login" | "log-in" | "signin" | "sign-in" | "auth" | "sso" | "oauth" | "authorize"
+        )
+    })
+}
+
+/// What a page read says it is instead of the page asked for: Next's not-found page
+/// served with 200 (a soft 404), or a flight whose page failed on the server (200 as a
+/// flight, with the error's digest in an `E` row).
+fn page_is_not_the_page(page: &Page) -> Option<(&'static str, String)> {
+    use crate::next::response::ResponseKind;
+    match page.next().response.kind {
+        ResponseKind::NotFound => Some(("soft-404", "Next's not-found page, served as 200".into())),
+        ResponseKind::Error => Some((
+            "server-error",
+            "the page failed on the server (an error row)".into(),
+        )),
+        _ => None,
     }
 }
 
 /// The links a page carries: its HTML anchors, the URLs its flight's elements carry
 /// (`next/link` hrefs among them: what client navigation follows), and its navigation,
 /// resolved against the page's URL.
-fn links(got: &Fetched, url: &str) -> Vec<String> {
+fn links(page: Option<&Page>, got: &Fetched, url: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let options = Options {
-        url: Some(url.to_string()),
-        ..Options::default()
-    };
-    if let Ok(page) = Page::parse_with(&got.body, &options) {
+    if let Some(page) = page {
         let base_path = page.next().link_style.base_path.value.clone();
         for region in page.navigation() {
             found.extend(region.links.iter().filter_map(|l| l.url.clone()));
