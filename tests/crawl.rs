@@ -3,32 +3,18 @@
 //! flight, --delay kept, --max-pages held, --resume fetching nothing again, failures
 //! listed, other origins never asked. Nothing here reaches beyond 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::http::{index, next_rsc, read_request, respond, temp_dir};
+
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/nextjs/v16")
-        .join(name)
-}
-
-fn next_rsc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_next-rsc"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("next-rsc-crawl-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::fixtures().join("nextjs/v16").join(name)
 }
 
 /// What the server saw.
@@ -43,19 +29,6 @@ struct Log {
 struct Site {
     base: String,
     log: Arc<Log>,
-}
-
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
-    let mut head = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
 }
 
 /// A site: `/` and the fixture app's pages, a robots.txt that disallows /guestbook, a
@@ -77,18 +50,10 @@ fn site(other_origin: &str) -> Site {
 }
 
 fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+    let Some(request) = read_request(&stream) else {
         return;
-    }
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-            break;
-        }
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    };
+    let path = request.target;
     log.requests
         .lock()
         .unwrap()
@@ -102,7 +67,7 @@ fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
         respond(
             stream,
             "200 OK",
-            &[("Content-Type", "text/html; charset=utf-8".into())],
+            &[("Content-Type", "text/html; charset=utf-8")],
             &html(name),
         )
     };
@@ -110,13 +75,13 @@ fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
         "/robots.txt" => respond(
             &mut stream,
             "200 OK",
-            &[("Content-Type", "text/plain".into())],
+            &[("Content-Type", "text/plain")],
             format!("User-Agent: *\nAllow: /\nDisallow: /guestbook\n\nSitemap: {base}/sitemap.xml\n").as_bytes(),
         ),
         "/sitemap.xml" => respond(
             &mut stream,
             "200 OK",
-            &[("Content-Type", "application/xml".into())],
+            &[("Content-Type", "application/xml")],
             format!(
                 "<?xml version=\"1.0\"?><urlset><url><loc>{base}/</loc></url><url><loc>{base}/only-in-sitemap</loc></url><url><loc>{other}/elsewhere</loc></url><url><loc>{base}/old</loc></url><url><loc>{base}/challenge</loc></url><url><loc>{base}/members</loc></url><url><loc>{base}/soft</loc></url><url><loc>{base}/draft</loc></url></urlset>"
             )
@@ -130,40 +95,32 @@ fn serve(mut stream: TcpStream, log: &Log, base: &str, other: &str) {
         "/stream" => page(&mut stream, "stream.html"),
         "/guestbook" => page(&mut stream, "guestbook.html"),
         "/only-in-sitemap" => page(&mut stream, "post-hello.html"),
-        "/old" => respond(&mut stream, "308 Permanent Redirect", &[("Location", "/about".into())], b""),
+        "/old" => respond(&mut stream, "308 Permanent Redirect", &[("Location", "/about")], b""),
         // What is not the page: a bot challenge, a login wall, Next's not-found page
         // served as 200 (Next 13-15 under a loading.js), a page that turns on draft mode.
         "/challenge" => respond(
             &mut stream,
             "403 Forbidden",
-            &[("Content-Type", "text/html".into()), ("cf-mitigated", "challenge".into())],
+            &[("Content-Type", "text/html"), ("cf-mitigated", "challenge")],
             b"<html><head><title>Just a moment...</title></head><body></body></html>",
         ),
-        "/members" => respond(&mut stream, "307 Temporary Redirect", &[("Location", "/login?next=%2Fmembers".into())], b""),
+        "/members" => respond(&mut stream, "307 Temporary Redirect", &[("Location", "/login?next=%2Fmembers")], b""),
         "/soft" => respond(
             &mut stream,
             "200 OK",
-            &[("Content-Type", "text/html".into())],
+            &[("Content-Type", "text/html")],
             &std::fs::read(fixture("../v15/post-missing.html")).unwrap(),
         ),
         "/draft" => respond(
             &mut stream,
             "200 OK",
-            &[("Content-Type", "text/html".into()), ("Set-Cookie", "__prerender_bypass=abc; Path=/; HttpOnly".into())],
+            &[("Content-Type", "text/html"), ("Set-Cookie", "__prerender_bypass=abc; Path=/; HttpOnly")],
             &html("about.html"),
         ),
-        "/away" => respond(&mut stream, "307 Temporary Redirect", &[("Location", format!("{other}/x"))], b""),
-        _ => respond(&mut stream, "404 Not Found", &[("Content-Type", "text/html".into())], &html("not-found.html")),
+        "/away" => respond(&mut stream, "307 Temporary Redirect", &[("Location", format!("{other}/x").as_str())], b""),
+        _ => respond(&mut stream, "404 Not Found", &[("Content-Type", "text/html")], &html("not-found.html")),
     }
     log.in_flight.fetch_sub(1, Ordering::SeqCst);
-}
-
-fn index(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("index.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn paths_requested(log: &Log) -> Vec<String> {
@@ -179,7 +136,7 @@ fn paths_requested(log: &Log) -> Vec<String> {
 fn a_crawl_archives_every_page_it_may_and_nothing_else() {
     let elsewhere = site("http://127.0.0.1:9");
     let site = site(&elsewhere.base);
-    let out = temp_dir("whole");
+    let out = temp_dir("crawl-whole");
     let run = next_rsc(&[
         "crawl",
         &format!("{}/", site.base),
@@ -314,7 +271,7 @@ fn a_crawl_archives_every_page_it_may_and_nothing_else() {
 #[test]
 fn max_pages_max_depth_and_delay_hold() {
     let site = site("http://127.0.0.1:9");
-    let out = temp_dir("limits");
+    let out = temp_dir("crawl-limits");
     let run = next_rsc(&[
         "crawl",
         &format!("{}/", site.base),
@@ -351,7 +308,7 @@ fn max_pages_max_depth_and_delay_hold() {
     std::fs::remove_dir_all(&out).unwrap();
 
     // Depth 0: the start page alone.
-    let out = temp_dir("depth");
+    let out = temp_dir("crawl-depth");
     let run = next_rsc(&[
         "crawl",
         &format!("{}/", site.base),
@@ -375,7 +332,7 @@ fn max_pages_max_depth_and_delay_hold() {
 
 #[test]
 fn bad_start_urls_are_usage_errors() {
-    let out = temp_dir("usage");
+    let out = temp_dir("crawl-usage");
     let run = next_rsc(&["crawl", "example.com", "-o", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("not an http(s) URL"));
@@ -388,5 +345,6 @@ fn bad_start_urls_are_usage_errors() {
         "-1",
     ]);
     assert_eq!(run.status.code(), Some(2));
-    std::fs::remove_dir_all(&out).unwrap();
+    // A usage error writes nothing.
+    assert!(!out.exists());
 }

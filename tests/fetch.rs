@@ -3,39 +3,18 @@
 //! `text/x-component`) and as a static host does (HTML whatever the headers, the export's
 //! `.txt` files beside). Nothing here reaches beyond 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
+use common::fixtures;
+use common::http::{Request as Seen, next_rsc, read_request, respond};
 
-fn next_rsc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_next-rsc"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    target: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
+fn fixture(name: &str) -> std::path::PathBuf {
+    fixtures().join(name)
 }
 
 struct Server {
@@ -49,40 +28,11 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().into_result().unwrap()
 }
 
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
-    let mut head = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-}
-
 fn serve(mut stream: TcpStream, seen: &Mutex<Vec<Seen>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+    let Some(request) = read_request(&stream) else {
         return;
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.trim_end().split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let request = Seen {
-        target: target.clone(),
-        headers,
     };
+    let target = request.target.clone();
     seen.lock().unwrap().push(request.clone());
     let rsc = request.header("rsc") == Some("1");
     let v16 = |name: &str| std::fs::read(fixture("nextjs/v16").join(name)).unwrap();
@@ -160,7 +110,6 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Vec<Seen>>) {
             b"<html><body>not here</body></html>",
         ),
     }
-    let _ = reader.read(&mut [0; 1]);
 }
 
 fn server() -> Server {

@@ -4,19 +4,14 @@
 //! through a logging proxy on the loopback address, which sees every request the crawler
 //! makes and how many are in flight. Nothing here reaches beyond 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-fn next_rsc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_next-rsc"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use common::http::{index, next_rsc, read_request, temp_dir};
 
 #[derive(Default)]
 struct Log {
@@ -42,21 +37,14 @@ fn proxy(upstream: String) -> (String, Arc<Log>) {
 }
 
 fn relay(mut client: TcpStream, upstream: &str, log: &Log) {
-    let mut reader = BufReader::new(client.try_clone().unwrap());
-    let mut head = String::new();
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+    let Some(request) = read_request(&client) else {
         return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    head.push_str(&line);
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-            break;
-        }
-        if !line.to_ascii_lowercase().starts_with("connection:") {
-            head.push_str(&line);
+    };
+    let path = request.target.clone();
+    let mut head = format!("GET {path} HTTP/1.1\r\n");
+    for (name, value) in &request.headers {
+        if !name.eq_ignore_ascii_case("connection") {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
     }
     head.push_str("Connection: close\r\n\r\n");
@@ -72,20 +60,6 @@ fn relay(mut client: TcpStream, upstream: &str, log: &Log) {
     log.in_flight.fetch_sub(1, Ordering::SeqCst);
 }
 
-fn index(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("index.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("next-rsc-next-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 #[test]
 #[ignore = "needs the fixture app served by next start (test.sh)"]
 fn crawling_a_next_start_server() {
@@ -95,7 +69,7 @@ fn crawling_a_next_start_server() {
         .trim_end_matches('/')
         .to_string();
     let (site, log) = proxy(upstream);
-    let out = temp_dir("crawl");
+    let out = temp_dir("next-crawl");
     let run = next_rsc(&["crawl", &format!("{site}/"), "-o", out.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     // /broken answers 500 and /missing 404: the crawl goes on, and says so by its status.
@@ -184,7 +158,7 @@ fn crawling_a_next_start_server() {
     assert_eq!(index(&out).len(), 9);
 
     // --max-pages and --delay.
-    let limited = temp_dir("limited");
+    let limited = temp_dir("next-limited");
     let run = next_rsc(&[
         "crawl",
         &format!("{site}/"),

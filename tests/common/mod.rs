@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dom;
+pub mod http;
 pub mod memory;
 pub mod score;
 

@@ -1,0 +1,85 @@
+//! The parts of a loopback HTTP server and of the command line that the tests which fetch
+//! share: one request read, one response written, the binary run, an archive's index read.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// One request as a test server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The request target (`/path?query`).
+    pub target: String,
+    /// The header lines, as sent.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The first value of a header, its name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a request's line and headers (`None` when the client sent nothing).
+pub fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.trim_end().split_once(':') {
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    Some(Request { target, headers })
+}
+
+/// Writes a whole response and closes the exchange (`Connection: close`).
+pub fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// Runs the `next-rsc` binary.
+pub fn next_rsc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_next-rsc"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A fresh folder under the system's temporary one (not created: `crawl` makes it).
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("next-rsc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The records of an archive's `index.jsonl`.
+pub fn index(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("index.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
