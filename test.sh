@@ -55,7 +55,7 @@ kill "$next_server" 2>/dev/null || true
 # that `cargo test` built, and mypy --strict on a user's script.
 venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest mypy pandas scrapy pyspark
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest mypy pandas scrapy pyspark warcio
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 # From target/, so that the package found is the installed one, not python/next_rsc.
 # Spark runs in local mode on the loopback address (the host name may not resolve).

@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::http::{index, next_rsc, read_request, temp_dir};
+use common::http::{index, next_rsc, read_request, temp_dir, warc_records};
 
 #[derive(Default)]
 struct Log {
@@ -70,7 +70,16 @@ fn crawling_a_next_start_server() {
         .to_string();
     let (site, log) = proxy(upstream);
     let out = temp_dir("next-crawl");
-    let run = next_rsc(&["crawl", &format!("{site}/"), "-o", out.to_str().unwrap()]);
+    let warc = out.with_extension("warc.gz");
+    let _ = std::fs::remove_file(&warc);
+    let run = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        out.to_str().unwrap(),
+        "--warc",
+        warc.to_str().unwrap(),
+    ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     // /broken answers 500 and /missing 404: the crawl goes on, and says so by its status.
     assert_eq!(run.status.code(), Some(1), "{stderr}");
@@ -140,6 +149,8 @@ fn crawling_a_next_start_server() {
         "-o",
         out.to_str().unwrap(),
         "--resume",
+        "--warc",
+        warc.to_str().unwrap(),
     ]);
     assert_eq!(
         again.status.code(),
@@ -156,6 +167,20 @@ fn crawling_a_next_start_server() {
     tried.sort_unstable();
     assert_eq!(tried, ["/broken", "/missing"], "{paths:?}");
     assert_eq!(index(&out).len(), 9);
+    // The WARC: one response per page, as Next sent it (gzip, chunked where it streamed).
+    let records = warc_records(&warc);
+    for record in index(&out) {
+        let url = record["url"].as_str().unwrap();
+        let responses: Vec<&Vec<u8>> = records
+            .iter()
+            .filter(|(kind, uri, _)| kind == "response" && uri == url)
+            .map(|(_, _, block)| block)
+            .collect();
+        assert_eq!(responses.len(), 1, "{url}");
+        let end = common::http::find(responses[0], b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&responses[0][..end]).to_ascii_lowercase();
+        assert!(head.contains("content-encoding: gzip"), "{url}: {head}");
+    }
 
     // --max-pages and --delay.
     let limited = temp_dir("next-limited");
@@ -172,5 +197,6 @@ fn crawling_a_next_start_server() {
     assert!(run.status.code().is_some_and(|c| c <= 1));
     assert_eq!(index(&limited).len(), 4);
     let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(&warc);
     let _ = std::fs::remove_dir_all(&limited);
 }

@@ -530,9 +530,16 @@ struct CrawlArgs {
     /// Do not read sitemaps: only links lead to pages.
     #[arg(long)]
     no_sitemaps: bool,
-    /// Fetch nothing OUT/index.jsonl already lists as done, and add to it.
+    /// Fetch nothing OUT/index.jsonl already lists as done, and add to it (and to the
+    /// --warc file).
     #[arg(long)]
     resume: bool,
+    /// Also write every exchange (pages, redirects, failures, robots.txt, sitemaps) to
+    /// this WARC 1.1 file: request and response records with the bytes as sent,
+    /// chunked framing and gzip intact. A name ending in .gz compresses each record.
+    /// It must not exist, unless --resume adds to it.
+    #[arg(long, value_name = "FILE")]
+    warc: Option<PathBuf>,
     /// Do not link the pages' stylesheets in the rendered HTML.
     #[arg(long)]
     no_css: bool,
@@ -1258,6 +1265,7 @@ fn say_listed(progress: &indicatif::ProgressBar, entry: &next_rsc::archive::Inde
 fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
     use next_rsc::archive::Archive;
     use next_rsc::crawl::CrawlOptions;
+    use next_rsc::crawl::warc::WarcWriter;
 
     if !(args.delay.is_finite() && args.delay >= 0.0) {
         return Err(Error::Usage(
@@ -1303,9 +1311,26 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         indicatif::ProgressBar::hidden()
     };
     let signals = Signals::register();
+    let warc = match &args.warc {
+        None => None,
+        Some(path) if args.resume => Some(WarcWriter::append(path)),
+        Some(path) => Some(WarcWriter::create(path)),
+    }
+    .transpose()
+    .map_err(|source| match source.kind() {
+        io::ErrorKind::AlreadyExists => Error::Usage(format!(
+            "{}: {source}; --resume adds to it, or name a new file",
+            args.warc.as_deref().unwrap_or(out).display()
+        )),
+        _ => Error::Write {
+            path: args.warc.as_deref().unwrap_or(out).display().to_string(),
+            source,
+        },
+    })?;
     let report = next_rsc::crawl::crawl(
         &args.urls,
         &archive,
+        warc.as_ref(),
         &options,
         &|entry| {
             say_listed(&progress, entry);

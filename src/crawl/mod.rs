@@ -9,16 +9,18 @@
 
 pub mod robots;
 pub mod sitemap;
+pub mod warc;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::archive::{Archive, HttpFacts, IndexEntry, Input};
-use crate::fetch::{FetchOptions, Fetched, Fetcher};
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
 use crate::query::Query;
 use crate::{Options, Page};
 use robots::Robots;
+use warc::WarcWriter;
 
 /// How to crawl.
 #[derive(Debug, Clone)]
@@ -109,6 +111,9 @@ struct Hosts {
 
 struct Crawler<'a> {
     archive: &'a Archive,
+    warc: Option<&'a WarcWriter>,
+    /// The first failure to write the WARC file: it stops the crawl.
+    warc_error: Mutex<Option<std::io::Error>>,
     options: &'a CrawlOptions,
     fetcher: Fetcher,
     robots: HashMap<String, Robots>,
@@ -123,11 +128,13 @@ struct Crawler<'a> {
     stop: &'a (dyn Fn() -> bool + Sync),
 }
 
-/// Crawls from `starts` into `archive`; `on_page` is told of each record listed, `stop`
+/// Crawls from `starts` into `archive`, and every exchange (robots.txt and sitemaps
+/// included) into `warc` when given; `on_page` is told of each record listed, `stop`
 /// asked between pages (a signal: the pages in flight are finished and listed).
 pub fn crawl(
     starts: &[String],
     archive: &Archive,
+    warc: Option<&WarcWriter>,
     options: &CrawlOptions,
     on_page: &(dyn Fn(&IndexEntry) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
@@ -135,6 +142,7 @@ pub fn crawl(
     let fetcher = Fetcher::new(FetchOptions {
         // Redirects are followed by the crawl itself, only where the scope allows.
         max_redirects: 0,
+        record_wire: warc.is_some(),
         ..options.fetch.clone()
     });
     let mut starts_parsed = Vec::new();
@@ -157,16 +165,30 @@ pub fn crawl(
     } else {
         options.scope.clone()
     };
+    let mut crawler = Crawler {
+        archive,
+        warc,
+        warc_error: Mutex::new(None),
+        options,
+        fetcher,
+        robots: HashMap::new(),
+        scope,
+        archived: archived_pages(archive.folder()),
+        frontier: Mutex::new(Frontier::default()),
+        wake: Condvar::new(),
+        hosts: Mutex::new(Hosts::default()),
+        host_free: Condvar::new(),
+        on_page,
+        stop,
+    };
     // robots.txt of every origin, read first: a request like the others, the delay after
     // it kept.
-    let mut hosts = Hosts::default();
-    let mut robots = HashMap::new();
     for url in &starts_parsed {
         let origin = url.origin().ascii_serialization();
-        if robots.contains_key(&origin) {
+        if crawler.robots.contains_key(&origin) {
             continue;
         }
-        let rules = match fetcher.get(&format!("{origin}/robots.txt"), &[]) {
+        let rules = match crawler.get(&format!("{origin}/robots.txt"), &[]) {
             Ok(got) if got.is_success() => {
                 Robots::parse(&String::from_utf8_lossy(&got.body), ROBOTS_AGENT)
             }
@@ -176,23 +198,11 @@ pub fn crawl(
         let delay = rules.crawl_delay.map_or(options.delay, |d| {
             options.delay.max(Duration::from_secs_f64(d.min(60.0)))
         });
-        hosts.next_at.insert(origin.clone(), Instant::now() + delay);
-        robots.insert(origin, rules);
+        if let Ok(hosts) = crawler.hosts.get_mut() {
+            hosts.next_at.insert(origin.clone(), Instant::now() + delay);
+        }
+        crawler.robots.insert(origin, rules);
     }
-    let crawler = Crawler {
-        archive,
-        options,
-        fetcher,
-        robots,
-        scope,
-        archived: archived_pages(archive.folder()),
-        frontier: Mutex::new(Frontier::default()),
-        wake: Condvar::new(),
-        hosts: Mutex::new(hosts),
-        host_free: Condvar::new(),
-        on_page,
-        stop,
-    };
     for url in &starts_parsed {
         crawler.offer(url.as_str(), 0);
     }
@@ -206,6 +216,16 @@ pub fn crawl(
         }
     });
     let finished = archive.finish()?;
+    if let Some(error) = crawler
+        .warc_error
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        return Err(error);
+    }
+    if let Some(warc) = warc {
+        warc.finish()?;
+    }
     let mut frontier = crawler
         .frontier
         .into_inner()
@@ -219,6 +239,24 @@ pub fn crawl(
 }
 
 impl Crawler<'_> {
+    /// One request, written to the WARC file when there is one.
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Fetched, FetchError> {
+        let at = SystemTime::now();
+        let got = self.fetcher.get(url, headers)?;
+        if let (Some(warc), Some(wire)) = (self.warc, &got.wire)
+            && let Err(error) = warc.write(url, at, wire)
+            && let Ok(mut first) = self.warc_error.lock()
+        {
+            first.get_or_insert(error);
+            self.wake.notify_all();
+        }
+        Ok(got)
+    }
+
+    fn warc_failed(&self) -> bool {
+        self.warc_error.lock().map_or(true, |e| e.is_some())
+    }
+
     /// Queues a URL found at `depth`, when it is new, in scope, allowed and within the
     /// depth; returns whether it was queued.
     fn offer(&self, url: &str, depth: usize) -> bool {
@@ -301,7 +339,7 @@ impl Crawler<'_> {
                 continue;
             }
             self.wait_for_host(&file);
-            let got = self.fetcher.get(&file, &[]);
+            let got = self.get(&file, &[]);
             self.done_with_host(&file);
             let Ok(got) = got else { continue };
             if !got.is_success() {
@@ -330,7 +368,7 @@ impl Crawler<'_> {
     fn next_task(&self) -> Option<Task> {
         let mut frontier = self.frontier.lock().ok()?;
         loop {
-            if (self.stop)() {
+            if (self.stop)() || self.warc_failed() {
                 return None;
             }
             let full = self
@@ -435,7 +473,7 @@ impl Crawler<'_> {
             return;
         }
         self.wait_for_host(&task.url);
-        let got = self.fetcher.get(
+        let got = self.get(
             &task.url,
             &[("accept", "text/html,application/xhtml+xml,text/x-component")],
         );

@@ -1,7 +1,7 @@
 //! The parts of a loopback HTTP server and of the command line that the tests which fetch
 //! share: one request read, one response written, the binary run, an archive's index read.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -82,4 +82,41 @@ pub fn index(out: &Path) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// (WARC-Type, WARC-Target-URI, block) of every record.
+pub fn warc_records(path: &Path) -> Vec<(String, String, Vec<u8>)> {
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).unwrap();
+    if path.extension().is_some_and(|e| e == "gz") {
+        libflate::gzip::MultiDecoder::new(file)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+    } else {
+        BufReader::new(file).read_to_end(&mut bytes).unwrap();
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = at + find(&bytes[at..], b"\r\n\r\n").expect("a whole header") + 4;
+        let head = String::from_utf8_lossy(&bytes[at..end]).into_owned();
+        assert!(head.starts_with("WARC/1.1\r\n"), "{head}");
+        let field = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let length: usize = field("Content-Length").parse().unwrap();
+        let block = bytes[end..end + length].to_vec();
+        assert_eq!(&bytes[end + length..end + length + 4], b"\r\n\r\n");
+        out.push((field("WARC-Type"), field("WARC-Target-URI"), block));
+        at = end + length + 4;
+    }
+    out
+}
+
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }

@@ -13,9 +13,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod wire;
+
 use std::time::{Duration, Instant};
 
 use ureq::ResponseExt;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+
+pub use wire::Wire;
 
 /// What to fetch of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +45,10 @@ pub struct FetchOptions {
     pub max_body: u64,
     /// Sent as `User-Agent`.
     pub user_agent: String,
+    /// Keep the bytes of each exchange as they crossed the connection
+    /// ([`Fetched::wire`]), for a web archive. The client then asks for gzip alone (not
+    /// br), the coding every archive reader decodes.
+    pub record_wire: bool,
 }
 
 impl Default for FetchOptions {
@@ -48,6 +58,7 @@ impl Default for FetchOptions {
             max_redirects: 10,
             max_body: crate::input::max_input_bytes(),
             user_agent: USER_AGENT.to_string(),
+            record_wire: false,
         }
     }
 }
@@ -74,6 +85,9 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// How long the request took, the body read included.
     pub elapsed: Duration,
+    /// The exchange as it crossed the connection, when [`FetchOptions::record_wire`]
+    /// asked for it.
+    pub wire: Option<Wire>,
 }
 
 impl Fetched {
@@ -165,10 +179,13 @@ impl Fetcher {
             .http_status_as_error(false)
             .user_agent(options.user_agent.as_str())
             .build();
-        Fetcher {
-            agent: ureq::Agent::new_with_config(config),
-            options,
-        }
+        let agent = if options.record_wire {
+            let connector = DefaultConnector::new().chain(wire::RecordingConnector);
+            ureq::Agent::with_parts(config, connector, DefaultResolver::default())
+        } else {
+            ureq::Agent::new_with_config(config)
+        };
+        Fetcher { agent, options }
     }
 
     /// The options it was made with.
@@ -181,6 +198,24 @@ impl Fetcher {
         if !is_url(url) {
             return Err(FetchError::BadUrl(url.to_string()));
         }
+        if !self.options.record_wire {
+            return self.get_once(url, headers);
+        }
+        let mut headers = headers.to_vec();
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("accept-encoding"))
+        {
+            headers.push(("accept-encoding", "gzip"));
+        }
+        let (fetched, wire) = wire::recording(|| self.get_once(url, &headers));
+        fetched.map(|fetched| Fetched {
+            wire: Some(wire),
+            ..fetched
+        })
+    }
+
+    fn get_once(&self, url: &str, headers: &[(&str, &str)]) -> Result<Fetched, FetchError> {
         let failed = |reason: String| FetchError::Request {
             url: url.to_string(),
             reason,
@@ -216,6 +251,7 @@ impl Fetcher {
             headers: response_headers,
             body,
             elapsed: started.elapsed(),
+            wire: None,
         })
     }
 
