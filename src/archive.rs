@@ -821,6 +821,7 @@ pub struct Archive {
     /// named: names go out in input order, so clashes resolve the same in every run.
     commits: Mutex<Commits>,
     done: HashSet<String>,
+    resumed: bool,
     css: bool,
     site: SiteHints,
     safe: bool,
@@ -963,6 +964,7 @@ impl Archive {
                 names,
             }),
             done,
+            resumed: resume,
             css,
             site,
             safe: false,
@@ -975,6 +977,11 @@ impl Archive {
     /// The output folder.
     pub fn folder(&self) -> &Path {
         &self.out
+    }
+
+    /// True when the archive was opened to carry on (`--resume`).
+    pub fn is_resumed(&self) -> bool {
+        self.resumed
     }
 
     /// True when `--resume` found the input already done.

@@ -258,6 +258,17 @@ fn a_crawl_archives_every_page_it_may_and_nothing_else() {
             "{done} fetched again: {requested:?}"
         );
     }
+    // A redirect met before is not asked again: OUT/redirects.jsonl remembers it, and its
+    // target is still followed.
+    assert!(!requested.iter().any(|p| p == "/old"), "{requested:?}");
+    let redirects = std::fs::read_to_string(out.join("redirects.jsonl")).unwrap();
+    let old: serde_json::Value = redirects
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["url"] == format!("{}/old", site.base))
+        .unwrap_or_else(|| panic!("{redirects}"));
+    assert_eq!(old["status"], 308);
+    assert_eq!(old["location"], format!("{}/about", site.base));
     // What failed is tried again, and keeps one record.
     assert!(
         requested.iter().any(|p| p == "/posts/2024/korean-emoji"),

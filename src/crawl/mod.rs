@@ -88,6 +88,9 @@ struct Task {
     /// Already in the archive (`--resume`): its links are read from its stored HTML,
     /// nothing is fetched.
     archived: Option<std::path::PathBuf>,
+    /// A redirect an earlier run met (`--resume`): its target is offered, nothing is
+    /// fetched.
+    redirected: Option<String>,
 }
 
 #[derive(Default)]
@@ -120,6 +123,10 @@ struct Crawler<'a> {
     scope: Vec<String>,
     /// The stored HTML of each page the archive already holds, by URL (`--resume`).
     archived: HashMap<String, std::path::PathBuf>,
+    /// The redirects earlier runs met, by URL, and their targets (`--resume`).
+    redirects_before: HashMap<String, String>,
+    /// `OUT/redirects.jsonl`: each redirect met, a line each.
+    redirects: Mutex<Option<std::fs::File>>,
     frontier: Mutex<Frontier>,
     wake: Condvar,
     hosts: Mutex<Hosts>,
@@ -165,6 +172,7 @@ pub fn crawl(
     } else {
         options.scope.clone()
     };
+    let redirects = open_redirects(archive.folder(), archive.is_resumed())?;
     let mut crawler = Crawler {
         archive,
         warc,
@@ -174,6 +182,12 @@ pub fn crawl(
         robots: HashMap::new(),
         scope,
         archived: archived_pages(archive.folder()),
+        redirects_before: if archive.is_resumed() {
+            redirects_met(archive.folder())
+        } else {
+            HashMap::new()
+        },
+        redirects: Mutex::new(Some(redirects)),
         frontier: Mutex::new(Frontier::default()),
         wake: Condvar::new(),
         hosts: Mutex::new(Hosts::default()),
@@ -283,6 +297,7 @@ impl Crawler<'_> {
             frontier.report.disallowed += 1;
             return false;
         }
+        let redirected = self.redirects_before.get(&url).cloned();
         let archived = if self.archive.is_done(&url) {
             frontier.report.already_done += 1;
             // Its links still lead on, from what the archive stored of it.
@@ -295,6 +310,7 @@ impl Crawler<'_> {
             depth,
             tries: 0,
             archived,
+            redirected,
         });
         self.wake.notify_one();
         true
@@ -461,6 +477,10 @@ impl Crawler<'_> {
     }
 
     fn visit(&self, task: Task) {
+        if let Some(target) = &task.redirected {
+            self.offer(target, task.depth);
+            return;
+        }
         if let Some(stored) = &task.archived {
             let html = std::fs::read(stored).unwrap_or_default();
             if let Ok(base) = url::Url::parse(&task.url) {
@@ -498,6 +518,7 @@ impl Crawler<'_> {
             if let Some(location) = got.header("location")
                 && let Ok(target) = url::Url::parse(&task.url).and_then(|u| u.join(location))
             {
+                self.note_redirect(&task.url, got.status, target.as_str(), now);
                 self.offer(target.as_str(), task.depth);
             }
             return;
@@ -552,6 +573,24 @@ impl Crawler<'_> {
         self.list(Input::fetched(facts, Ok(got.body)));
     }
 
+    /// Appends a redirect to `OUT/redirects.jsonl`, a whole line in one write, so that a
+    /// resumed crawl knows it without asking again.
+    fn note_redirect(&self, url: &str, status: u16, target: &str, at: SystemTime) {
+        let line = serde_json::json!({
+            "url": url,
+            "status": status,
+            "location": target,
+            "fetched": rfc3339(at),
+        });
+        if let Ok(mut file) = self.redirects.lock()
+            && let Some(file) = file.as_mut()
+        {
+            use std::io::Write;
+            // A redirect not noted is only asked again by a resumed crawl.
+            let _ = file.write_all(format!("{line}\n").as_bytes());
+        }
+    }
+
     /// Stores a page (or its failure) in the archive, in the order pages came.
     fn list(&self, input: Input) {
         let seq = match self.frontier.lock() {
@@ -571,6 +610,46 @@ impl Crawler<'_> {
         for entry in &entries {
             (self.on_page)(entry);
         }
+    }
+}
+
+/// The redirects file of a crawl's folder.
+const REDIRECTS: &str = "redirects.jsonl";
+
+/// The redirects listed in `OUT/redirects.jsonl`, by URL (a partial last line, left by a
+/// crash, is skipped).
+fn redirects_met(folder: &std::path::Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(folder.join(REDIRECTS)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|r| {
+            Some((
+                r["url"].as_str()?.to_string(),
+                r["location"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Opens `OUT/redirects.jsonl` to add to it (`--resume`) or to start it afresh.
+fn open_redirects(folder: &std::path::Path, resume: bool) -> std::io::Result<std::fs::File> {
+    let path = folder.join(REDIRECTS);
+    if resume {
+        // A line cut by a crash is ended, so that the next one starts whole.
+        let cut = std::fs::read(&path).is_ok_and(|t| !t.is_empty() && !t.ends_with(b"\n"));
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        if cut {
+            use std::io::Write;
+            file.write_all(b"\n")?;
+        }
+        Ok(file)
+    } else {
+        std::fs::File::create(&path)
     }
 }
 
