@@ -182,6 +182,45 @@ fn crawling_a_next_start_server() {
         assert!(head.contains("content-encoding: gzip"), "{url}: {head}");
     }
 
+    // --flight: each page as client navigation gets it (RSC: 1, Next's redirect to
+    // ?_rsc). The page that fails on the server answers 200 with an error row: failed.
+    let flights = temp_dir("next-flight");
+    let run = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        flights.to_str().unwrap(),
+        "--flight",
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let from_flight = index(&flights);
+    let of = |path: &str| {
+        from_flight
+            .iter()
+            .find(|r| r["url"] == format!("{site}{path}"))
+            .unwrap_or_else(|| panic!("{path} is not in the index: {stderr}"))
+    };
+    for record in index(&out).iter().filter(|r| r["ok"] == true) {
+        let path = &record["url"].as_str().unwrap()[site.len()..];
+        assert_eq!(of(path)["title"], record["title"], "{path}");
+        assert_eq!(of(path)["ok"], true, "{path}");
+    }
+    let broken = of("/broken");
+    assert_eq!(broken["ok"], false);
+    assert_eq!(broken["status"], 200);
+    assert_eq!(broken["notThePage"], "server-error");
+    assert_eq!(of("/missing")["status"], 404);
+    assert!(
+        log.paths
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|p| p.starts_with("/about?_rsc")),
+        "Next's ?_rsc redirect followed"
+    );
+    let _ = std::fs::remove_dir_all(&flights);
+
     // --max-pages and --delay.
     let limited = temp_dir("next-limited");
     let run = next_rsc(&[

@@ -120,3 +120,20 @@ def test_a_static_export_crawled_into_a_warc(host: str, tmp_path: Path) -> None:
         path = url[len(host):]
         assert responses[url][0] == StaticHost.served[path].read_bytes(), url
     assert f"{host}/robots.txt" in responses
+
+
+def test_a_static_export_crawled_by_its_flights(host: str, tmp_path: Path) -> None:
+    """--flight on a static host: each page's flight is the export's `.txt` beside it, and
+    gives the same pages and titles as the HTML."""
+    runs = {}
+    for name, extra in (("html", []), ("flight", ["--flight"])):
+        out = tmp_path / name
+        run = subprocess.run([str(BIN), "crawl", f"{host}{BASE_PATH}/", "-o", str(out), *extra],
+                             capture_output=True, check=False, timeout=600)
+        assert run.returncode == 0, run.stderr.decode()
+        records = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+        runs[name] = {r["url"]: r["title"] for r in records if r["ok"]}
+    assert runs["flight"] == runs["html"]
+    assert len(runs["flight"]) >= 30
+    served = {path for path in StaticHost.served if path.endswith(".txt")}
+    assert len(served) >= 30, served

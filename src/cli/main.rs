@@ -1290,10 +1290,10 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
             source,
         })?
         .with_safe_html(args.safe);
-    let fetch = FETCHER
+    let (fetch, want) = FETCHER
         .get()
-        .map(|(fetcher, _)| fetcher.options().clone())
-        .unwrap_or_default();
+        .map(|(fetcher, want)| (fetcher.options().clone(), *want))
+        .unwrap_or((Default::default(), next_rsc::fetch::Want::Html));
     let options = CrawlOptions {
         scope: args.scope.clone(),
         max_pages: args.max_pages,
@@ -1301,6 +1301,7 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         delay: std::time::Duration::from_secs_f64(args.delay.min(3600.0)),
         sitemaps: !args.no_sitemaps,
         fetch,
+        flight: want == next_rsc::fetch::Want::Flight,
         ..CrawlOptions::default()
     };
     let progress = if io::stderr().is_terminal() {

@@ -45,6 +45,11 @@ pub struct CrawlOptions {
     pub max_retry_after: Duration,
     /// The HTTP client's settings (the timeout, the user agent).
     pub fetch: FetchOptions,
+    /// Fetch each page's flight, as client navigation does (`RSC: 1`, following Next's
+    /// redirect to `?_rsc=…`; on a static host, the export's `.txt`), not its HTML. A
+    /// page whose flight carries its error (Next answers 200 with an `E` row where the
+    /// HTML would be a 500) is listed as failed, with `notThePage: server-error`.
+    pub flight: bool,
 }
 
 impl Default for CrawlOptions {
@@ -59,6 +64,7 @@ impl Default for CrawlOptions {
             tries: 3,
             max_retry_after: Duration::from_secs(120),
             fetch: FetchOptions::default(),
+            flight: false,
         }
     }
 }
@@ -265,6 +271,66 @@ impl Crawler<'_> {
             self.wake.notify_all();
         }
         Ok(got)
+    }
+
+    /// One request, when the host may be asked (and the delay after it kept).
+    fn polite_get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Fetched, FetchError> {
+        self.wait_for_host(url);
+        let got = self.get(url, headers);
+        self.done_with_host(url);
+        got
+    }
+
+    /// The page at `url`: its HTML, or with `flight`, its flight (each request made
+    /// politely, and written to the WARC file).
+    fn fetch_page(&self, url: &str) -> Result<Fetched, FetchError> {
+        if !self.options.flight {
+            return self.polite_get(
+                url,
+                &[("accept", "text/html,application/xhtml+xml,text/x-component")],
+            );
+        }
+        let headers = [("rsc", "1"), ("accept", "text/x-component")];
+        let mut got = self.polite_get(url, &headers)?;
+        // Next answers `RSC: 1` without `?_rsc` with a redirect to the same page with it.
+        let rsc_target = got
+            .header("location")
+            .and_then(|l| url::Url::parse(url).ok()?.join(l).ok())
+            .filter(|t| {
+                (300..400).contains(&got.status)
+                    && same_origin(t.as_str(), url)
+                    && t.query_pairs().any(|(k, _)| k == "_rsc")
+            });
+        if let Some(target) = rsc_target {
+            got = self.polite_get(target.as_str(), &headers)?;
+        }
+        let flight_type = got
+            .header("content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/x-component"));
+        if !got.is_success() || flight_type {
+            return Ok(got);
+        }
+        // A static host answers with the HTML whatever the headers: the export's flight is
+        // the `.txt` file beside the page.
+        let came = got.header("content-type").unwrap_or("no type").to_string();
+        let Some(export) = crate::fetch::export_flight_url(url) else {
+            return Ok(got);
+        };
+        let text = self.polite_get(&export, &[])?;
+        if text.is_success() && crate::flight::split_rows(&text.body).is_flight(&text.body) {
+            return Ok(text);
+        }
+        Err(FetchError::NoFlight {
+            url: url.to_string(),
+            reason: format!(
+                "the server answered {came} to RSC: 1, and {export} is {}",
+                if text.is_success() {
+                    "no flight".to_string()
+                } else {
+                    format!("HTTP {}", text.status)
+                }
+            ),
+        })
     }
 
     fn warc_failed(&self) -> bool {
@@ -492,12 +558,7 @@ impl Crawler<'_> {
             }
             return;
         }
-        self.wait_for_host(&task.url);
-        let got = self.get(
-            &task.url,
-            &[("accept", "text/html,application/xhtml+xml,text/x-component")],
-        );
-        self.done_with_host(&task.url);
+        let got = self.fetch_page(&task.url);
         let now = SystemTime::now();
         let got = match got {
             Ok(got) => got,

@@ -323,7 +323,7 @@ fn success(fetched: Fetched) -> Result<Fetched, FetchError> {
 }
 
 /// Where a static export keeps the flight of the page at `url`.
-fn export_flight_url(url: &str) -> Option<String> {
+pub(crate) fn export_flight_url(url: &str) -> Option<String> {
     let mut parsed = url::Url::parse(url).ok()?;
     let path = parsed.path().to_string();
     let file = if path.ends_with('/') {
