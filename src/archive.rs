@@ -894,6 +894,7 @@ impl Archive {
         let mut done = HashSet::new();
         let mut failed_before = std::collections::HashMap::new();
         let mut names = HashSet::new();
+        let mut kept_names = std::collections::HashMap::new();
         let mut kept: Vec<String> = Vec::new();
         if resume && index_path.exists() {
             let text = fs::read(&index_path)?;
@@ -926,7 +927,11 @@ impl Archive {
                     done.insert(source_key(source));
                 }
                 if let Some(json) = entry["files"]["json"].as_str() {
-                    names.insert(json.trim_end_matches(".json").to_lowercase());
+                    let name = json.trim_end_matches(".json");
+                    names.insert(name.to_lowercase());
+                    if let Some(source) = entry["source"].as_str() {
+                        kept_names.insert(source_key(source), name.to_string());
+                    }
                 }
                 kept.push(entry.to_string());
             }
@@ -962,6 +967,8 @@ impl Archive {
                 next: 0,
                 waiting: BTreeMap::new(),
                 names,
+                kept_names,
+                replaced: 0,
             }),
             done,
             resumed: resume,
@@ -1059,23 +1066,33 @@ impl Archive {
             };
             commits.next += 1;
             if let Some((entry, page)) = outcome {
-                listed.push(self.list(&mut commits.names, entry, page));
+                listed.push(self.list(&mut commits, entry, page));
             }
         }
         listed
     }
 
     /// Names a page, moves its staged files into place and appends its index record.
+    ///
+    /// A page the archive held before this run (a crawl's `--refresh`) goes in its old
+    /// place, its files replaced; when it fails now, its old record and files are kept
+    /// (the failure is returned, not listed): a passing outage loses no page.
     fn list(
         &self,
-        names: &mut HashSet<String>,
+        commits: &mut Commits,
         mut entry: IndexEntry,
         page: Option<StagedPage>,
     ) -> IndexEntry {
+        let key = source_key(&entry.source);
+        let old_name = commits.kept_names.get(&key).cloned();
+        if old_name.is_some() && page.is_none() {
+            return entry;
+        }
+        let names = &mut commits.names;
         if let Some(page) = page {
             // Names compare without case: on macOS and Windows `A.json` is `a.json`.
-            let mut name = page.base.clone();
-            if names.contains(&name.to_lowercase()) {
+            let mut name = old_name.clone().unwrap_or_else(|| page.base.clone());
+            if old_name.is_none() && names.contains(&name.to_lowercase()) {
                 name = format!("{}~{}", page.base, short_hash(&entry.source));
                 let mut n = 2;
                 while names.contains(&name.to_lowercase()) {
@@ -1113,6 +1130,19 @@ impl Archive {
                         failure = Some(format!("{}: {e}", folder.display()));
                     }
                 }
+            }
+            if failure.is_none()
+                && let Some(old) = &old_name
+            {
+                // What the page had before and has no longer (its Markdown, when it is
+                // no article now) goes: the record names the files it has.
+                for ext in ["json", "md", "html"] {
+                    if !page.files.iter().any(|(e, _)| *e == ext) {
+                        let _ = fs::remove_file(self.out.join(format!("{old}.{ext}")));
+                    }
+                }
+                commits.replaced += 1;
+                commits.kept_names.remove(&key);
             }
             match failure {
                 None => {
@@ -1271,13 +1301,15 @@ impl Archive {
     /// listed here.
     pub fn finish(&self) -> io::Result<Vec<IndexEntry>> {
         let mut listed = Vec::new();
+        let mut replaced = 0;
         if let Ok(mut commits) = self.commits.lock() {
             let waiting = std::mem::take(&mut commits.waiting);
             for (_, outcome) in waiting {
                 if let Some((entry, page)) = outcome {
-                    listed.push(self.list(&mut commits.names, entry, page));
+                    listed.push(self.list(&mut commits, entry, page));
                 }
             }
+            replaced = commits.replaced;
         }
         let _ = fs::remove_dir(self.out.join(STAGING));
         let kept: Vec<String> = self
@@ -1296,9 +1328,41 @@ impl Archive {
             Err(_) => return Err(io::Error::other("the index writer is poisoned")),
         }
         match self.index.lock() {
-            Ok(mut index) => index.finish().map(|()| listed),
-            Err(_) => Err(io::Error::other("the index writer is poisoned")),
+            Ok(mut index) => index.finish()?,
+            Err(_) => return Err(io::Error::other("the index writer is poisoned")),
         }
+        if replaced > 0 {
+            self.one_record_per_page()?;
+        }
+        Ok(listed)
+    }
+
+    /// Rewrites the index with one record per page, where pages archived again left two:
+    /// the new record in the old one's place. Written aside and renamed over the index,
+    /// so it is never half written (a crash before leaves both records, and the next
+    /// `--resume` keeps the last).
+    fn one_record_per_page(&self) -> io::Result<()> {
+        let index_path = self.out.join("index.jsonl");
+        let text = fs::read_to_string(&index_path)?;
+        let mut order: Vec<String> = Vec::new();
+        let mut last: std::collections::HashMap<String, &str> = Default::default();
+        for line in text.lines() {
+            let key = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v["source"].as_str().map(source_key))
+                .unwrap_or_else(|| line.to_string());
+            if last.insert(key.clone(), line).is_none() {
+                order.push(key);
+            }
+        }
+        let partial = self.out.join(".index.jsonl.partial");
+        let mut fresh = create_fresh(&partial)?;
+        for key in &order {
+            fresh.write_all(format!("{}\n", last[key]).as_bytes())?;
+        }
+        fresh.sync_all()?;
+        drop(fresh);
+        fs::rename(&partial, &index_path)
     }
 }
 
@@ -1399,6 +1463,12 @@ struct Commits {
     waiting: BTreeMap<u64, Option<(IndexEntry, Option<StagedPage>)>>,
     /// Names taken, in lower case.
     names: HashSet<String>,
+    /// The name each page done before this run has (its files' path without the
+    /// extension), by source key: a page archived again goes in its place.
+    kept_names: std::collections::HashMap<String, String>,
+    /// Pages archived again in this run (the index has two records for each until
+    /// [`Archive::finish`]).
+    replaced: usize,
 }
 
 /// A page's files, written under staging names.

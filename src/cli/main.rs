@@ -534,6 +534,12 @@ struct CrawlArgs {
     /// --warc file).
     #[arg(long)]
     resume: bool,
+    /// Ask again for every page OUT holds, as conditional requests (If-None-Match with
+    /// its ETag, If-Modified-Since with its Last-Modified): a 304 keeps the page; a new
+    /// answer replaces it, in place under the same file names; a failure keeps it as it
+    /// was (reported, exit status 1). New pages are added as --resume adds them.
+    #[arg(long)]
+    refresh: bool,
     /// Also write every exchange (pages, redirects, failures, robots.txt, sitemaps) to
     /// this WARC 1.1 file: request and response records with the bytes as sent,
     /// chunked framing and gzip intact. A name ending in .gz compresses each record.
@@ -1284,7 +1290,8 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         trailing_slash: args.trailing_slash,
     };
     let out = &args.out;
-    let archive = Archive::open(out, args.resume, !args.no_css, hints)
+    let resume = args.resume || args.refresh;
+    let archive = Archive::open(out, resume, !args.no_css, hints)
         .map_err(|source| Error::Write {
             path: out.display().to_string(),
             source,
@@ -1302,6 +1309,7 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         sitemaps: !args.no_sitemaps,
         fetch,
         flight: want == next_rsc::fetch::Want::Flight,
+        refresh: args.refresh,
         ..CrawlOptions::default()
     };
     let progress = if io::stderr().is_terminal() {
@@ -1314,7 +1322,7 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
     let signals = Signals::register();
     let warc = match &args.warc {
         None => None,
-        Some(path) if args.resume => Some(WarcWriter::append(path)),
+        Some(path) if resume => Some(WarcWriter::append(path)),
         Some(path) => Some(WarcWriter::create(path)),
     }
     .transpose()
@@ -1359,6 +1367,8 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         },
         if report.already_done > 0 {
             format!(", {} already archived", report.already_done)
+        } else if args.refresh {
+            format!(", {} not modified", report.unchanged)
         } else {
             String::new()
         },

@@ -50,6 +50,11 @@ pub struct CrawlOptions {
     /// page whose flight carries its error (Next answers 200 with an `E` row where the
     /// HTML would be a 500) is listed as failed, with `notThePage: server-error`.
     pub flight: bool,
+    /// Ask again for the pages the archive holds, as conditional requests (their
+    /// `ETag` as `If-None-Match`, their `Last-Modified` as `If-Modified-Since`): a 304
+    /// keeps the page, a new answer replaces it in place, and a failure keeps it too
+    /// (and is reported). Without it, archived pages are not asked for at all.
+    pub refresh: bool,
 }
 
 impl Default for CrawlOptions {
@@ -65,6 +70,7 @@ impl Default for CrawlOptions {
             max_retry_after: Duration::from_secs(120),
             fetch: FetchOptions::default(),
             flight: false,
+            refresh: false,
         }
     }
 }
@@ -82,6 +88,8 @@ pub struct CrawlReport {
     pub not_pages: usize,
     /// Pages already in the archive (`--resume`), not fetched again.
     pub already_done: usize,
+    /// Pages the server said were not modified (`refresh`), kept as they were.
+    pub unchanged: usize,
 }
 
 /// The product token robots.txt groups are matched against.
@@ -97,6 +105,16 @@ struct Task {
     /// A redirect an earlier run met (`--resume`): its target is offered, nothing is
     /// fetched.
     redirected: Option<String>,
+    /// Already in the archive, asked for again with these validators (`refresh`).
+    revalidate: Option<Stored>,
+}
+
+/// What the archive holds of a page.
+#[derive(Debug, Clone, Default)]
+struct Stored {
+    html: std::path::PathBuf,
+    etag: Option<String>,
+    last_modified: Option<String>,
 }
 
 #[derive(Default)]
@@ -127,8 +145,8 @@ struct Crawler<'a> {
     fetcher: Fetcher,
     robots: HashMap<String, Robots>,
     scope: Vec<String>,
-    /// The stored HTML of each page the archive already holds, by URL (`--resume`).
-    archived: HashMap<String, std::path::PathBuf>,
+    /// What the archive already holds of each page, by URL (`--resume`).
+    archived: HashMap<String, Stored>,
     /// The redirects earlier runs met, by URL, and their targets (`--resume`).
     redirects_before: HashMap<String, String>,
     /// `OUT/redirects.jsonl`: each redirect met, a line each.
@@ -226,6 +244,15 @@ pub fn crawl(
     for url in &starts_parsed {
         crawler.offer(url.as_str(), 0);
     }
+    if options.refresh {
+        // Every page the archive holds is asked again, whether or not a link still leads
+        // to it (links that only the flight carries are not in the stored HTML).
+        let mut held: Vec<&String> = crawler.archived.keys().collect();
+        held.sort_unstable();
+        for url in held {
+            crawler.offer(url, 0);
+        }
+    }
     if options.sitemaps {
         crawler.read_sitemaps(&starts_parsed);
     }
@@ -263,7 +290,10 @@ impl Crawler<'_> {
     fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Fetched, FetchError> {
         let at = SystemTime::now();
         let got = self.fetcher.get(url, headers)?;
+        // A resumed crawl writes no response the file holds already (fetched before a
+        // crash cut the index short); a refresh writes every new capture.
         if let (Some(warc), Some(wire)) = (self.warc, &got.wire)
+            && (self.options.refresh || !warc.holds(url))
             && let Err(error) = warc.write(url, at, wire)
             && let Ok(mut first) = self.warc_error.lock()
         {
@@ -283,14 +313,14 @@ impl Crawler<'_> {
 
     /// The page at `url`: its HTML, or with `flight`, its flight (each request made
     /// politely, and written to the WARC file).
-    fn fetch_page(&self, url: &str) -> Result<Fetched, FetchError> {
+    fn fetch_page(&self, url: &str, conditions: &[(&str, &str)]) -> Result<Fetched, FetchError> {
         if !self.options.flight {
-            return self.polite_get(
-                url,
-                &[("accept", "text/html,application/xhtml+xml,text/x-component")],
-            );
+            let mut headers = vec![("accept", "text/html,application/xhtml+xml,text/x-component")];
+            headers.extend_from_slice(conditions);
+            return self.polite_get(url, &headers);
         }
-        let headers = [("rsc", "1"), ("accept", "text/x-component")];
+        let mut headers = vec![("rsc", "1"), ("accept", "text/x-component")];
+        headers.extend_from_slice(conditions);
         let mut got = self.polite_get(url, &headers)?;
         // Next answers `RSC: 1` without `?_rsc` with a redirect to the same page with it.
         let rsc_target = got
@@ -316,7 +346,10 @@ impl Crawler<'_> {
         let Some(export) = crate::fetch::export_flight_url(url) else {
             return Ok(got);
         };
-        let text = self.polite_get(&export, &[])?;
+        let text = self.polite_get(&export, conditions)?;
+        if text.status == 304 {
+            return Ok(text);
+        }
         if text.is_success() && crate::flight::split_rows(&text.body).is_flight(&text.body) {
             return Ok(text);
         }
@@ -364,12 +397,18 @@ impl Crawler<'_> {
             return false;
         }
         let redirected = self.redirects_before.get(&url).cloned();
-        let archived = if self.archive.is_done(&url) {
-            frontier.report.already_done += 1;
-            // Its links still lead on, from what the archive stored of it.
-            Some(self.archived.get(&url).cloned().unwrap_or_default())
-        } else {
-            None
+        let stored = self
+            .archive
+            .is_done(&url)
+            .then(|| self.archived.get(&url).cloned().unwrap_or_default());
+        let (archived, revalidate) = match stored {
+            Some(stored) if self.options.refresh => (None, Some(stored)),
+            Some(stored) => {
+                frontier.report.already_done += 1;
+                // Its links still lead on, from what the archive stored of it.
+                (Some(stored.html), None)
+            }
+            None => (None, None),
         };
         frontier.queue.push_back(Task {
             url,
@@ -377,6 +416,7 @@ impl Crawler<'_> {
             tries: 0,
             archived,
             redirected,
+            revalidate,
         });
         self.wake.notify_one();
         true
@@ -548,18 +588,27 @@ impl Crawler<'_> {
             return;
         }
         if let Some(stored) = &task.archived {
-            let html = std::fs::read(stored).unwrap_or_default();
-            if let Ok(base) = url::Url::parse(&task.url) {
-                for href in html_anchors(&html) {
-                    if let Ok(link) = base.join(&href) {
-                        self.offer(link.as_str(), task.depth + 1);
-                    }
-                }
-            }
-            return;
+            return self.follow_stored(&task.url, stored, task.depth);
         }
-        let got = self.fetch_page(&task.url);
+        let mut conditions = Vec::new();
+        if let Some(stored) = &task.revalidate {
+            if let Some(etag) = &stored.etag {
+                conditions.push(("if-none-match", etag.as_str()));
+            }
+            if let Some(date) = &stored.last_modified {
+                conditions.push(("if-modified-since", date.as_str()));
+            }
+        }
+        let got = self.fetch_page(&task.url, &conditions);
         let now = SystemTime::now();
+        if let (Ok(got), Some(stored)) = (&got, &task.revalidate)
+            && got.status == 304
+        {
+            if let Ok(mut frontier) = self.frontier.lock() {
+                frontier.report.unchanged += 1;
+            }
+            return self.follow_stored(&task.url, &stored.html, task.depth);
+        }
         let got = match got {
             Ok(got) => got,
             Err(error) => {
@@ -632,6 +681,18 @@ impl Crawler<'_> {
             self.offer(&link, task.depth + 1);
         }
         self.list(Input::fetched(facts, Ok(got.body)));
+    }
+
+    /// Follows the links of a page the archive holds, from its stored HTML.
+    fn follow_stored(&self, url: &str, html: &std::path::Path, depth: usize) {
+        let html = std::fs::read(html).unwrap_or_default();
+        if let Ok(base) = url::Url::parse(url) {
+            for href in html_anchors(&html) {
+                if let Ok(link) = base.join(&href) {
+                    self.offer(link.as_str(), depth + 1);
+                }
+            }
+        }
     }
 
     /// Appends a redirect to `OUT/redirects.jsonl`, a whole line in one write, so that a
@@ -714,19 +775,25 @@ fn open_redirects(folder: &std::path::Path, resume: bool) -> std::io::Result<std
     }
 }
 
-/// The stored HTML of each page an archive holds, by its URL (read from its index).
-fn archived_pages(folder: &std::path::Path) -> HashMap<String, std::path::PathBuf> {
+/// What an archive holds of each page, by its URL (read from its index).
+fn archived_pages(folder: &std::path::Path) -> HashMap<String, Stored> {
     let Ok(index) = std::fs::read_to_string(folder.join("index.jsonl")) else {
         return HashMap::new();
     };
+    let text = |record: &serde_json::Value, key: &str| record[key].as_str().map(str::to_string);
     index
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|record| record["ok"] == true)
         .filter_map(|record| {
             let url = record["url"].as_str()?.to_string();
-            let html = record["files"]["html"].as_str()?;
-            Some((url, folder.join(html)))
+            let html = record["files"]["html"].as_str().unwrap_or_default();
+            let stored = Stored {
+                html: folder.join(html),
+                etag: text(&record, "etag"),
+                last_modified: text(&record, "lastModified"),
+            };
+            Some((url, stored))
         })
         .collect()
 }

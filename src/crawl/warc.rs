@@ -5,7 +5,7 @@
 //!
 //! Each exchange is written whole (its request and response records in one write) and
 //! flushed, so a crash leaves at most one cut record at the end; [`WarcWriter::append`]
-//! drops it and carries on, and does not write again a response the file already holds.
+//! drops it and carries on, and [`WarcWriter::holds`] tells what the file has already.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -114,17 +114,13 @@ impl WarcWriter {
     }
 
     /// Writes the exchange that fetched `url` at `at`: its response record and its
-    /// request record, in one write. Nothing is written for a response the file holds
-    /// already (from before a `--resume`), or for bytes that are no HTTP response;
-    /// returns whether records were written.
+    /// request record, in one write. Nothing is written for bytes that are no HTTP
+    /// response; returns whether records were written.
     pub fn write(&self, url: &str, at: SystemTime, wire: &Wire) -> io::Result<bool> {
         if !wire.response.starts_with(b"HTTP/") {
             return Ok(false);
         }
         let mut state = self.lock()?;
-        if state.recorded.contains(url) {
-            return Ok(false);
-        }
         let date = warc_date(at);
         let response_id = record_id();
         let payload = match memchr::memmem::find(&wire.response, b"\r\n\r\n") {
