@@ -433,13 +433,18 @@ enum Command {
     /// a refused connection) is listed with "ok":false and its status or reason, the
     /// crawl goes on, and the exit status is 1. What answers in a page's place is listed
     /// with "notThePage" (bot-challenge, login, draft-mode, soft-404, server-error), not
-    /// archived as the page. --resume fetches nothing OUT already holds. Ctrl-C finishes
+    /// archived as the page. Redirects are listed in OUT/redirects.jsonl. --resume
+    /// fetches nothing OUT already holds; --refresh asks again for all of it with
+    /// conditional requests. --warc FILE also keeps every exchange as sent, in a WARC
+    /// file. --flight crawls the pages' flights instead of their HTML. Ctrl-C finishes
     /// the pages in flight and exits 130 (TERM: 143).
     ///
     /// Examples:
     ///   next-rsc crawl https://example.com/ -o site/
     ///   next-rsc crawl https://example.com/docs/ --scope https://example.com/docs/ --delay 1 -o docs/
     ///   next-rsc crawl https://example.com/ --max-pages 100 --max-depth 3 -o sample/ --resume
+    ///   next-rsc crawl https://example.com/ -o site/ --warc site.warc.gz
+    ///   next-rsc crawl https://example.com/ -o site/ --refresh --warc site.warc.gz
     #[command(verbatim_doc_comment)]
     Crawl(CrawlArgs),
     /// Print one JSON line per row: {"id","tag","offset","length"}.
