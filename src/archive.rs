@@ -1101,6 +1101,18 @@ impl Archive {
                 }
             }
             names.insert(name.to_lowercase());
+            // A page archived again: its files are set aside until the new ones are all in
+            // place, and put back if they cannot be.
+            let mut aside = Vec::new();
+            if old_name.is_some() {
+                for ext in ["json", "md", "html"] {
+                    let path = self.out.join(format!("{name}.{ext}"));
+                    let kept = self.out.join(format!("{name}.{ext}.previous"));
+                    if fs::rename(&path, &kept).is_ok() {
+                        aside.push((path, kept));
+                    }
+                }
+            }
             let mut placed = Vec::new();
             let mut failure = None;
             for (ext, staged) in &page.files {
@@ -1131,15 +1143,11 @@ impl Archive {
                     }
                 }
             }
-            if failure.is_none()
-                && let Some(old) = &old_name
-            {
-                // What the page had before and has no longer (its Markdown, when it is
-                // no article now) goes: the record names the files it has.
-                for ext in ["json", "md", "html"] {
-                    if !page.files.iter().any(|(e, _)| *e == ext) {
-                        let _ = fs::remove_file(self.out.join(format!("{old}.{ext}")));
-                    }
+            if failure.is_none() && old_name.is_some() {
+                // What the page had before goes, what it has no longer (its Markdown, when
+                // it is no article now) included: the record names the files it has.
+                for (_, kept) in &aside {
+                    let _ = fs::remove_file(kept);
                 }
                 commits.replaced += 1;
                 commits.kept_names.remove(&key);
@@ -1164,6 +1172,13 @@ impl Archive {
                         let _ = fs::remove_file(staged);
                     }
                     entry.error = Some(e);
+                    if old_name.is_some() {
+                        // The page stays as it was, and its record with it.
+                        for (path, kept) in &aside {
+                            let _ = fs::rename(kept, path);
+                        }
+                        return entry;
+                    }
                 }
             }
         }

@@ -535,8 +535,8 @@ struct CrawlArgs {
     /// Do not read sitemaps: only links lead to pages.
     #[arg(long)]
     no_sitemaps: bool,
-    /// Fetch nothing OUT/index.jsonl already lists as done, and add to it (and to the
-    /// --warc file).
+    /// Fetch nothing OUT/index.jsonl lists as done nor any redirect OUT/redirects.jsonl
+    /// lists, and add to them (and to the --warc file).
     #[arg(long)]
     resume: bool,
     /// Ask again for every page OUT holds, as conditional requests (If-None-Match with
@@ -1353,7 +1353,7 @@ fn crawl(args: CrawlArgs) -> Result<ExitCode, Error> {
         &|| signals.stopped(),
     )
     .map_err(|source| Error::Write {
-        path: out.join("index.jsonl").display().to_string(),
+        path: out.display().to_string(), // the index or the WARC file (whose errors name it)
         source,
     })?;
     progress.finish_and_clear();

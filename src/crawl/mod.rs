@@ -206,7 +206,8 @@ pub fn crawl(
         robots: HashMap::new(),
         scope,
         archived: archived_pages(archive.folder()),
-        redirects_before: if archive.is_resumed() {
+        // A refresh asks the redirects again too: they may have changed.
+        redirects_before: if archive.is_resumed() && !options.refresh {
             redirects_met(archive.folder())
         } else {
             HashMap::new()
@@ -262,6 +263,7 @@ pub fn crawl(
             scope.spawn(|| crawler.work());
         }
     });
+    let warc_synced = warc.map_or(Ok(()), WarcWriter::finish);
     let finished = archive.finish()?;
     if let Some(error) = crawler
         .warc_error
@@ -270,9 +272,7 @@ pub fn crawl(
     {
         return Err(error);
     }
-    if let Some(warc) = warc {
-        warc.finish()?;
-    }
+    warc_synced?;
     let mut frontier = crawler
         .frontier
         .into_inner()
@@ -297,6 +297,8 @@ impl Crawler<'_> {
             && let Err(error) = warc.write(url, at, wire)
             && let Ok(mut first) = self.warc_error.lock()
         {
+            let error =
+                std::io::Error::new(error.kind(), format!("{}: {error}", warc.path().display()));
             first.get_or_insert(error);
             self.wake.notify_all();
         }
@@ -329,6 +331,7 @@ impl Crawler<'_> {
             .filter(|t| {
                 (300..400).contains(&got.status)
                     && same_origin(t.as_str(), url)
+                    && url::Url::parse(url).is_ok_and(|u| u.path() == t.path())
                     && t.query_pairs().any(|(k, _)| k == "_rsc")
             });
         if let Some(target) = rsc_target {
@@ -628,8 +631,19 @@ impl Crawler<'_> {
             if let Some(location) = got.header("location")
                 && let Ok(target) = url::Url::parse(&task.url).and_then(|u| u.join(location))
             {
-                self.note_redirect(&task.url, got.status, target.as_str(), now);
-                self.offer(target.as_str(), task.depth);
+                let target = target.as_str();
+                // A page that sends to itself (or, held before, now sends elsewhere) is
+                // listed as failed: it is not silently gone.
+                let to_itself = normalize(target).as_deref() == Some(task.url.as_str());
+                if !to_itself {
+                    self.note_redirect(&task.url, got.status, target, now);
+                    self.offer(target, task.depth);
+                }
+                if to_itself || task.revalidate.is_some() {
+                    let facts = facts(&task.url, Some(got.status), now);
+                    let why = format!("HTTP {}: redirects to {target}", got.status);
+                    return self.list(Input::fetched(facts, Err(why)));
+                }
             }
             return;
         }

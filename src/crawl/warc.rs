@@ -21,15 +21,11 @@ use crate::fetch::Wire;
 pub struct WarcWriter {
     path: PathBuf,
     gz: bool,
-    state: Mutex<State>,
-}
-
-#[derive(Debug)]
-struct State {
-    file: File,
-    /// The URLs whose responses the file holds.
-    recorded: HashSet<String>,
     warcinfo_id: String,
+    /// The URLs the file held a page of (a response below 400) when it was opened.
+    held: HashSet<String>,
+    /// The file, locked while open: another run adding to it would interleave records.
+    file: Mutex<File>,
 }
 
 /// The most a WARC record header may take when a file is read back.
@@ -40,6 +36,7 @@ impl WarcWriter {
     /// writes its `warcinfo` record.
     pub fn create(path: &Path) -> io::Result<WarcWriter> {
         let file = OpenOptions::new().write(true).create_new(true).open(path)?;
+        lock(&file)?;
         WarcWriter::start(path, file, HashSet::new())
     }
 
@@ -53,22 +50,21 @@ impl WarcWriter {
             .create(true)
             .truncate(false)
             .open(path)?;
+        lock(&file)?;
         let gz = is_gz(path);
-        let (whole, recorded) = scan(&mut file, gz)?;
+        let (whole, held) = scan(&mut file, gz)?;
         file.set_len(whole)?;
         file.seek(io::SeekFrom::Start(whole))?;
-        WarcWriter::start(path, file, recorded)
+        WarcWriter::start(path, file, held)
     }
 
-    fn start(path: &Path, file: File, recorded: HashSet<String>) -> io::Result<WarcWriter> {
+    fn start(path: &Path, file: File, held: HashSet<String>) -> io::Result<WarcWriter> {
         let writer = WarcWriter {
             path: path.to_path_buf(),
             gz: is_gz(path),
-            state: Mutex::new(State {
-                file,
-                recorded,
-                warcinfo_id: record_id(),
-            }),
+            warcinfo_id: record_id(),
+            held,
+            file: Mutex::new(file),
         };
         writer.write_warcinfo()?;
         Ok(writer)
@@ -79,15 +75,14 @@ impl WarcWriter {
         &self.path
     }
 
-    /// True when the file holds a response for `url`.
+    /// True when the file held a page for `url` (a response below 400) when it was
+    /// opened: a resumed crawl that fetches it again (its index cut short by a crash)
+    /// need not capture it twice. What failed before is captured again.
     pub fn holds(&self, url: &str) -> bool {
-        self.state
-            .lock()
-            .is_ok_and(|state| state.recorded.contains(url))
+        self.held.contains(url)
     }
 
     fn write_warcinfo(&self) -> io::Result<()> {
-        let mut state = self.lock()?;
         let name = self
             .path
             .file_name()
@@ -97,11 +92,10 @@ impl WarcWriter {
             "software: next-rsc/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
             env!("CARGO_PKG_VERSION")
         );
-        let id = state.warcinfo_id.clone();
         let record = record(
             &[
                 ("WARC-Type", "warcinfo"),
-                ("WARC-Record-ID", &id),
+                ("WARC-Record-ID", &self.warcinfo_id),
                 ("WARC-Date", &warc_date(SystemTime::now())),
                 ("WARC-Filename", &name),
                 ("Content-Type", "application/warc-fields"),
@@ -110,21 +104,22 @@ impl WarcWriter {
             None,
         );
         let bytes = self.framed(&[record])?;
-        write_flushed(&mut state.file, &bytes)
+        write_flushed(&mut *self.lock()?, &bytes)
     }
 
     /// Writes the exchange that fetched `url` at `at`: its response record and its
     /// request record, in one write. Nothing is written for bytes that are no HTTP
     /// response; returns whether records were written.
     pub fn write(&self, url: &str, at: SystemTime, wire: &Wire) -> io::Result<bool> {
-        if !wire.response.starts_with(b"HTTP/") {
+        let response = final_response(&wire.response);
+        if !response.starts_with(b"HTTP/") {
             return Ok(false);
         }
-        let mut state = self.lock()?;
         let date = warc_date(at);
         let response_id = record_id();
-        let payload = match memchr::memmem::find(&wire.response, b"\r\n\r\n") {
-            Some(end) => &wire.response[end + 4..],
+        // The payload as warcio and wpull digest it: the bytes after the headers, as sent.
+        let payload = match memchr::memmem::find(response, b"\r\n\r\n") {
+            Some(end) => &response[end + 4..],
             None => &[][..],
         };
         let response = record(
@@ -133,10 +128,10 @@ impl WarcWriter {
                 ("WARC-Record-ID", &response_id),
                 ("WARC-Date", &date),
                 ("WARC-Target-URI", url),
-                ("WARC-Warcinfo-ID", &state.warcinfo_id),
+                ("WARC-Warcinfo-ID", &self.warcinfo_id),
                 ("Content-Type", "application/http;msgtype=response"),
             ],
-            &wire.response,
+            response,
             Some(payload),
         );
         let request = record(
@@ -146,25 +141,26 @@ impl WarcWriter {
                 ("WARC-Date", &date),
                 ("WARC-Target-URI", url),
                 ("WARC-Concurrent-To", &response_id),
-                ("WARC-Warcinfo-ID", &state.warcinfo_id),
+                ("WARC-Warcinfo-ID", &self.warcinfo_id),
                 ("Content-Type", "application/http;msgtype=request"),
             ],
             &wire.request,
             None,
         );
+        // Digests and compression are done before the file is taken: threads wait only
+        // for the write.
         let bytes = self.framed(&[response, request])?;
-        write_flushed(&mut state.file, &bytes)?;
-        state.recorded.insert(url.to_string());
+        write_flushed(&mut *self.lock()?, &bytes)?;
         Ok(true)
     }
 
     /// Makes what was written durable.
     pub fn finish(&self) -> io::Result<()> {
-        self.lock()?.file.sync_all()
+        self.lock()?.sync_all()
     }
 
-    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, State>> {
-        self.state
+    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, File>> {
+        self.file
             .lock()
             .map_err(|_| io::Error::other("a thread writing the WARC file panicked"))
     }
@@ -183,6 +179,30 @@ impl WarcWriter {
         }
         Ok(out)
     }
+}
+
+/// Takes the file for this process: a second crawl writing into it would interleave
+/// records, and cut what the first is writing.
+fn lock(file: &File) -> io::Result<()> {
+    file.try_lock().map_err(|e| match e {
+        std::fs::TryLockError::WouldBlock => io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            "another next-rsc crawl is writing this WARC file",
+        ),
+        std::fs::TryLockError::Error(e) => e,
+    })
+}
+
+/// The final response of what was read: an interim `1xx` answer (`103 Early Hints`)
+/// before it is no capture of the page.
+fn final_response(mut read: &[u8]) -> &[u8] {
+    while read.starts_with(b"HTTP/1.1 1") || read.starts_with(b"HTTP/1.0 1") {
+        match memchr::memmem::find(read, b"\r\n\r\n") {
+            Some(end) => read = &read[end + 4..],
+            None => break,
+        }
+    }
+    read
 }
 
 fn is_gz(path: &Path) -> bool {
@@ -274,8 +294,9 @@ fn warc_date(at: SystemTime) -> String {
 }
 
 /// Reads a WARC file from its start: the length of its whole records, and the URLs of
-/// its responses. A file that ends inside a record ends before it; one that is no WARC
-/// or is damaged elsewhere is an error.
+/// the pages it holds (responses below 400). A file that ends inside its last record
+/// (a crash while writing it) ends before that record; one that is no WARC, or is
+/// damaged anywhere but at its very end, is an error.
 fn scan(file: &mut File, gz: bool) -> io::Result<(u64, HashSet<String>)> {
     let length = file.metadata()?.len();
     file.seek(io::SeekFrom::Start(0))?;
@@ -283,61 +304,96 @@ fn scan(file: &mut File, gz: bool) -> io::Result<(u64, HashSet<String>)> {
         inner: BufReader::with_capacity(1 << 16, &mut *file),
         consumed: 0,
     };
-    let mut recorded = HashSet::new();
+    let mut held = HashSet::new();
     let mut whole = 0u64;
     while whole < length {
+        // A member's pages count once the whole member has read back.
+        let mut found = HashSet::new();
         let read = if gz {
             let mut member = BufReader::new(flate2::bufread::GzDecoder::new(&mut input));
-            read_records(&mut member, &mut recorded)
+            read_records(&mut member, &mut found)
         } else {
-            read_record(&mut input, &mut recorded).map(|_| ())
+            read_record(&mut input, &mut found).map(|_| ())
         };
         match read {
-            Ok(()) => whole = input.consumed,
-            // Cut by the end of the file: the crash this file survived.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && whole > 0 => break,
+            Ok(()) => {
+                whole = input.consumed;
+                held.extend(found);
+            }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                // Cut inside its first record: a WARC only if it starts as one.
-                input.inner.seek(io::SeekFrom::Start(0))?;
-                let mut start = [0u8; 5];
-                let n = input.inner.read(&mut start)?;
-                let magic: &[u8] = if gz { &[0x1f, 0x8b] } else { b"WARC/" };
-                if start[..n].starts_with(magic) || magic.starts_with(&start[..n]) {
-                    break;
+                // A cut only if nothing follows: no more bytes, no record starting later.
+                let at_end = input
+                    .fill_buf()
+                    .map(|rest| rest.is_empty())
+                    .unwrap_or(false);
+                drop(input);
+                if !at_end || !tail_is_one_record(file, whole, gz)? {
+                    return Err(not_warc(whole, e));
                 }
-                return Err(not_warc(0, e));
+                break;
             }
             Err(e) => return Err(not_warc(whole, e)),
         }
     }
-    Ok((whole, recorded))
+    Ok((whole, held))
+}
+
+/// True when the bytes from `from` on are the start of one record at most: a WARC record
+/// (or a gzip member) that starts there, and no other starting after it.
+fn tail_is_one_record(file: &mut File, from: u64, gz: bool) -> io::Result<bool> {
+    file.seek(io::SeekFrom::Start(from))?;
+    let mut tail = BufReader::with_capacity(1 << 16, &mut *file);
+    let magic: &[u8] = if gz { &[0x1f, 0x8b, 0x08] } else { b"WARC/1." };
+    // The bytes read so far that may still hold the start of a match.
+    let mut window: Vec<u8> = Vec::new();
+    let mut first = true;
+    loop {
+        let chunk = tail.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(!first || window.is_empty() || magic.starts_with(&window));
+        }
+        window.extend_from_slice(chunk);
+        let n = chunk.len();
+        tail.consume(n);
+        if first {
+            if window.len() < magic.len() {
+                continue;
+            }
+            if !window.starts_with(magic) {
+                return Ok(false);
+            }
+            // The record's own start is not another record.
+            window.drain(..1);
+            first = false;
+        }
+        if memchr::memmem::find(&window, magic).is_some() {
+            return Ok(false);
+        }
+        // Keep the last bytes, where a start may be split across two reads.
+        let keep = window.len().saturating_sub(magic.len() - 1);
+        window.drain(..keep);
+    }
 }
 
 fn not_warc(offset: u64, error: io::Error) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("not a WARC file this crawl can add to (at byte {offset}: {error})"),
+        format!(
+            "not a WARC file this crawl can add to, or damaged before its end (at byte \
+             {offset}: {error}); it is left as it is"
+        ),
     )
 }
 
-/// Every record of one gzip member (ours hold one each; other writers' may hold more).
-fn read_records(member: &mut impl BufRead, recorded: &mut HashSet<String>) -> io::Result<()> {
-    let mut any = false;
-    while read_record(member, recorded)? {
-        any = true;
-    }
-    if any {
-        Ok(())
-    } else {
-        Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "an empty gzip member",
-        ))
-    }
+/// Every record of one gzip member (ours hold one each; other writers' may hold more,
+/// or none).
+fn read_records(member: &mut impl BufRead, held: &mut HashSet<String>) -> io::Result<()> {
+    while read_record(member, held)? {}
+    Ok(())
 }
 
 /// One record; Ok(false) at the end of the input.
-fn read_record(input: &mut impl BufRead, recorded: &mut HashSet<String>) -> io::Result<bool> {
+fn read_record(input: &mut impl BufRead, held: &mut HashSet<String>) -> io::Result<bool> {
     let cut = || {
         io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -397,17 +453,28 @@ fn read_record(input: &mut impl BufRead, recorded: &mut HashSet<String>) -> io::
         }
     }
     let length = length.ok_or_else(|| bad("a record without Content-Length"))?;
-    let skipped = io::copy(&mut input.by_ref().take(length), &mut io::sink())?;
-    if skipped < length {
+    // The status line of a response, to tell a page from a failure.
+    let mut status_line = Vec::new();
+    input
+        .by_ref()
+        .take(length.min(32))
+        .read_to_end(&mut status_line)?;
+    let rest = length - status_line.len() as u64;
+    let skipped = io::copy(&mut input.by_ref().take(rest), &mut io::sink())?;
+    if (status_line.len() as u64) < length.min(32) || skipped < rest {
         return Err(cut());
     }
     let mut end = [0u8; 4];
-    input.read_exact(&mut end).map_err(|_| cut())?;
+    input.read_exact(&mut end)?;
     if &end != b"\r\n\r\n" {
         return Err(bad("a record not closed by two line ends"));
     }
-    if kind == "response" && !uri.is_empty() {
-        recorded.insert(uri);
+    let status = String::from_utf8_lossy(&status_line)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse::<u16>().ok());
+    if kind == "response" && !uri.is_empty() && status.is_some_and(|s| s < 400) {
+        held.insert(uri);
     }
     Ok(true)
 }
