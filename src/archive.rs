@@ -1565,7 +1565,8 @@ fn create_fresh(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// Removes what a run that was killed left half written (`.name.partial`), below `out`.
+/// Removes what a run that was killed left half written (`.name.partial`), below `out`,
+/// and puts back the files a page being archived again had set aside (`name.json.previous`).
 fn remove_partial_files(out: &Path) {
     let mut stack = vec![out.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -1579,6 +1580,17 @@ fn remove_partial_files(out: &Path) {
                 Ok(t) if t.is_dir() => stack.push(path),
                 Ok(t) if t.is_file() && name.starts_with('.') && name.ends_with(".partial") => {
                     let _ = fs::remove_file(&path);
+                }
+                // A page being archived again when the run stopped: its record is still
+                // the old one (the new is listed only once these are gone), so its old
+                // files go back.
+                Ok(t)
+                    if t.is_file()
+                        && [".json.previous", ".md.previous", ".html.previous"]
+                            .iter()
+                            .any(|suffix| name.ends_with(suffix)) =>
+                {
+                    let _ = fs::rename(&path, path.with_extension(""));
                 }
                 _ => {}
             }
@@ -1673,6 +1685,30 @@ pub fn jsonl_record(input: &Input, site: &SiteHints) -> (bool, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_set_aside_when_the_run_stopped_gets_its_files_back() {
+        let out = std::env::temp_dir().join(format!("next-rsc-aside-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&out);
+        fs::create_dir_all(out.join("posts")).unwrap();
+        // Stopped after the new JSON was placed, before the old files were dropped.
+        fs::write(out.join("posts/hello.json"), "new").unwrap();
+        fs::write(out.join("posts/hello.json.previous"), "old").unwrap();
+        fs::write(out.join("posts/hello.md.previous"), "old markdown").unwrap();
+        fs::write(out.join("notes.previous"), "someone's file").unwrap();
+        remove_partial_files(&out);
+        assert_eq!(
+            fs::read_to_string(out.join("posts/hello.json")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("posts/hello.md")).unwrap(),
+            "old markdown"
+        );
+        assert!(!out.join("posts/hello.json.previous").exists());
+        assert!(out.join("notes.previous").exists());
+        fs::remove_dir_all(&out).unwrap();
+    }
 
     #[test]
     fn page_names_fit_file_systems_and_never_clash_with_page_files() {
