@@ -35,20 +35,35 @@ cargo test
 cargo test --test browser -- --ignored
 echo "test.sh: the browser test's pages and a screenshot are in target/browser/"
 
-# The crawler against a real Next.js server: the fixture app (fixtures/crawl-app), its
-# packages from npm, built once and started with `next start` on 127.0.0.1.
+# The crawler against real Next.js servers: the fixture apps (fixtures/crawl-app, Next 16;
+# fixtures/crawl-app-15, Next 15, written apart from the crawler), their packages from
+# npm, built once and started with `next start` on 127.0.0.1.
 command -v npm >/dev/null 2>&1 || { echo "test.sh: the crawler's test needs Node.js 20+ with npm" >&2; exit 1; }
-app=fixtures/crawl-app
-(cd "$app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null \
-    && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >/dev/null)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$app" && NEXT_TELEMETRY_DISABLED=1 exec node node_modules/next/dist/bin/next start -p "$port" -H 127.0.0.1) \
-    > target/next-start.log 2>&1 &
-next_server=$!
-trap 'kill "$next_server" 2>/dev/null || true' EXIT
-for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
-NEXT_SERVER_URL="http://127.0.0.1:$port" cargo test --test next_server -- --ignored
-kill "$next_server" 2>/dev/null || true
+servers=()
+trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
+# Builds and starts an app; prints its URL.
+start_app() {
+    local app=$1 port
+    (cd "$app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+        && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >/dev/null) >&2
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    (cd "$app" && NEXT_TELEMETRY_DISABLED=1 exec node node_modules/next/dist/bin/next start -p "$port" -H 127.0.0.1) \
+        > "target/next-start-$(basename "$app").log" 2>&1 &
+    echo "$! http://127.0.0.1:$port"
+}
+wait_for() {
+    local port=${1##*:}
+    for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.2; done
+}
+read -r pid16 url16 < <(start_app fixtures/crawl-app)
+servers+=("$pid16")
+read -r pid15 url15 < <(start_app fixtures/crawl-app-15)
+servers+=("$pid15")
+[ -n "${url16:-}" ] && [ -n "${url15:-}" ] || { echo "test.sh: a fixture app did not build" >&2; exit 1; }
+wait_for "$url16"
+wait_for "$url15"
+NEXT_SERVER_URL="$url16" NEXT15_SERVER_URL="$url15" cargo test --test next_server -- --ignored
+kill "${servers[@]}" 2>/dev/null || true
 
 # The Python package (python/): installed the way its README says (pip builds it with
 # maturin) into a virtual environment of its own, then its tests against the command line

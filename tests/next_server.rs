@@ -241,3 +241,136 @@ fn crawling_a_next_start_server() {
     let _ = std::fs::remove_file(&warc);
     let _ = std::fs::remove_dir_all(&limited);
 }
+
+/// `fixtures/crawl-app-15`: a Next 15 app (trailing slashes, a sitemap index named by
+/// robots.txt, robots rules only the longest match reads right, a client-component menu,
+/// canonical and hreflang links to a production domain) written apart from the crawler,
+/// with `answers.json` saying what it holds. The crawl must find it all, and nothing else.
+#[test]
+#[ignore = "needs fixtures/crawl-app-15 served by next start (test.sh)"]
+fn crawling_a_next_15_app_written_apart_from_the_crawler() {
+    let server = std::env::var("NEXT15_SERVER_URL").expect("NEXT15_SERVER_URL (test.sh sets it)");
+    let upstream = server
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let answers: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixtures().join("crawl-app-15/answers.json")).unwrap(),
+    )
+    .unwrap();
+    let (site, log) = proxy(upstream);
+    let out = temp_dir("next15-crawl");
+    let warc = out.with_extension("warc.gz");
+    let _ = std::fs::remove_file(&warc);
+    let run = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        out.to_str().unwrap(),
+        "--warc",
+        warc.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let records = index(&out);
+    let record = |path: &str| {
+        // Queries are dropped: Next serves the same route whatever they say.
+        let path = path.split('?').next().unwrap();
+        records
+            .iter()
+            .find(|r| r["url"] == format!("{site}{path}"))
+            .unwrap_or_else(|| panic!("{path} is not in the index: {stderr}"))
+    };
+    let pages = answers["pages"].as_array().unwrap();
+    for page in pages {
+        let path = page["path"].as_str().unwrap();
+        let found = record(path);
+        assert_eq!(found["ok"], true, "{path} ({}): {found}", page["reach"]);
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join(found["files"]["json"].as_str().unwrap())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["metadata"]["title"], page["title"], "{path}");
+        // Its text: in the article's Markdown where the page is an article or docs, else
+        // in the archived HTML.
+        let snippet = page["article_snippet"].as_str().unwrap();
+        let kind = json["pageKind"]["kind"].as_str().unwrap();
+        let text = match found["files"]["markdown"].as_str() {
+            Some(markdown) => std::fs::read_to_string(out.join(markdown)).unwrap(),
+            None => {
+                assert!(!matches!(kind, "article" | "docs"), "{path}: no article");
+                std::fs::read_to_string(out.join(found["files"]["html"].as_str().unwrap())).unwrap()
+            }
+        };
+        assert!(text.contains(snippet), "{path} ({kind}): {snippet}");
+    }
+    for missing in answers["not_found"].as_array().unwrap() {
+        let found = record(missing["path"].as_str().unwrap());
+        assert_eq!(
+            (found["ok"].clone(), found["status"].clone()),
+            (false.into(), 404.into())
+        );
+    }
+    for broken in answers["server_error"].as_array().unwrap() {
+        let found = record(broken["path"].as_str().unwrap());
+        assert_eq!(
+            (found["ok"].clone(), found["status"].clone()),
+            (false.into(), 500.into())
+        );
+    }
+    let listed = pages.len()
+        + answers["not_found"].as_array().unwrap().len()
+        + answers["server_error"].as_array().unwrap().len();
+    assert_eq!(records.len(), listed, "{records:#?}");
+    let paths = log.paths.lock().unwrap().clone();
+    for disallowed in answers["disallowed"].as_array().unwrap() {
+        let path = disallowed["path"].as_str().unwrap();
+        assert!(
+            !paths.iter().any(|p| p.starts_with(path)),
+            "{path} asked: {paths:?}"
+        );
+    }
+    assert!(log.most_in_flight.load(Ordering::SeqCst) <= 2);
+    // Only this origin: every exchange is in the WARC, and each page once.
+    let exchanges = warc_records(&warc);
+    for (kind, uri, _) in &exchanges {
+        assert!(uri.is_empty() || uri.starts_with(&site), "{kind} {uri}");
+    }
+    for found in records.iter().filter(|r| r["ok"] == true) {
+        let url = found["url"].as_str().unwrap();
+        let captures = exchanges
+            .iter()
+            .filter(|(kind, uri, _)| kind == "response" && uri == url)
+            .count();
+        assert_eq!(captures, 1, "{url}");
+    }
+
+    // --resume asks again only for what failed (redirects met are remembered).
+    log.paths.lock().unwrap().clear();
+    let again = next_rsc(&[
+        "crawl",
+        &format!("{site}/"),
+        "-o",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    let mut asked: Vec<String> = log
+        .paths
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| !p.starts_with("/robots.txt") && !p.starts_with("/sitemap"))
+        .cloned()
+        .collect();
+    asked.sort();
+    let mut failed: Vec<String> = ["not_found", "server_error"]
+        .iter()
+        .flat_map(|k| answers[k].as_array().unwrap())
+        .map(|p| p["path"].as_str().unwrap().to_string())
+        .collect();
+    failed.sort();
+    assert_eq!(asked, failed);
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(&warc);
+}
