@@ -903,19 +903,7 @@ impl Archive {
                 Some(end) => &text[..=end],
                 None => &text[..0],
             };
-            let mut last: std::collections::HashMap<String, (usize, serde_json::Value)> =
-                Default::default();
-            for (at, line) in String::from_utf8_lossy(complete).lines().enumerate() {
-                let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
-                    continue;
-                };
-                if let Some(source) = entry["source"].as_str() {
-                    last.insert(source_key(source), (at, entry));
-                }
-            }
-            let mut records: Vec<(usize, serde_json::Value)> = last.into_values().collect();
-            records.sort_by_key(|(at, _)| *at);
-            for (_, entry) in records {
+            for entry in last_record_of_each(&String::from_utf8_lossy(complete)) {
                 if entry["ok"] != true {
                     // Done again if this run meets the input; kept if it does not.
                     if let Some(source) = entry["source"].as_str() {
@@ -1353,27 +1341,16 @@ impl Archive {
     }
 
     /// Rewrites the index with one record per page, where pages archived again left two:
-    /// the new record in the old one's place. Written aside and renamed over the index,
-    /// so it is never half written (a crash before leaves both records, and the next
-    /// `--resume` keeps the last).
+    /// the last record of each, as `--resume` reads an index. Written aside and renamed
+    /// over the index, so it is never half written (a crash before leaves both records,
+    /// and the next `--resume` keeps the last).
     fn one_record_per_page(&self) -> io::Result<()> {
         let index_path = self.out.join("index.jsonl");
         let text = fs::read_to_string(&index_path)?;
-        let mut order: Vec<String> = Vec::new();
-        let mut last: std::collections::HashMap<String, &str> = Default::default();
-        for line in text.lines() {
-            let key = serde_json::from_str::<serde_json::Value>(line)
-                .ok()
-                .and_then(|v| v["source"].as_str().map(source_key))
-                .unwrap_or_else(|| line.to_string());
-            if last.insert(key.clone(), line).is_none() {
-                order.push(key);
-            }
-        }
         let partial = self.out.join(".index.jsonl.partial");
         let mut fresh = create_fresh(&partial)?;
-        for key in &order {
-            fresh.write_all(format!("{}\n", last[key]).as_bytes())?;
+        for record in last_record_of_each(&text) {
+            fresh.write_all(format!("{record}\n").as_bytes())?;
         }
         fresh.sync_all()?;
         drop(fresh);
@@ -1563,6 +1540,24 @@ fn create_fresh(path: &Path) -> io::Result<File> {
         .write(true)
         .create_new(true)
         .open(path)
+}
+
+/// The last record of each source in an index's text, in the order those last records
+/// come (lines that are no record are dropped).
+fn last_record_of_each(index: &str) -> Vec<serde_json::Value> {
+    let mut last: std::collections::HashMap<String, (usize, serde_json::Value)> =
+        Default::default();
+    for (at, line) in index.lines().enumerate() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let Some(source) = entry["source"].as_str() {
+            last.insert(source_key(source), (at, entry));
+        }
+    }
+    let mut records: Vec<(usize, serde_json::Value)> = last.into_values().collect();
+    records.sort_by_key(|(at, _)| *at);
+    records.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// Removes what a run that was killed left half written (`.name.partial`), below `out`,

@@ -321,51 +321,8 @@ impl Crawler<'_> {
             headers.extend_from_slice(conditions);
             return self.polite_get(url, &headers);
         }
-        let mut headers = vec![("rsc", "1"), ("accept", "text/x-component")];
-        headers.extend_from_slice(conditions);
-        let mut got = self.polite_get(url, &headers)?;
-        // Next answers `RSC: 1` without `?_rsc` with a redirect to the same page with it.
-        let rsc_target = got
-            .header("location")
-            .and_then(|l| url::Url::parse(url).ok()?.join(l).ok())
-            .filter(|t| {
-                (300..400).contains(&got.status)
-                    && same_origin(t.as_str(), url)
-                    && url::Url::parse(url).is_ok_and(|u| u.path() == t.path())
-                    && t.query_pairs().any(|(k, _)| k == "_rsc")
-            });
-        if let Some(target) = rsc_target {
-            got = self.polite_get(target.as_str(), &headers)?;
-        }
-        let flight_type = got
-            .header("content-type")
-            .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/x-component"));
-        if !got.is_success() || flight_type {
-            return Ok(got);
-        }
-        // A static host answers with the HTML whatever the headers: the export's flight is
-        // the `.txt` file beside the page.
-        let came = got.header("content-type").unwrap_or("no type").to_string();
-        let Some(export) = crate::fetch::export_flight_url(url) else {
-            return Ok(got);
-        };
-        let text = self.polite_get(&export, conditions)?;
-        if text.status == 304 {
-            return Ok(text);
-        }
-        if text.is_success() && crate::flight::split_rows(&text.body).is_flight(&text.body) {
-            return Ok(text);
-        }
-        Err(FetchError::NoFlight {
-            url: url.to_string(),
-            reason: format!(
-                "the server answered {came} to RSC: 1, and {export} is {}",
-                if text.is_success() {
-                    "no flight".to_string()
-                } else {
-                    format!("HTTP {}", text.status)
-                }
-            ),
+        crate::fetch::flight_by(url, conditions, &|url, headers| {
+            self.polite_get(url, headers)
         })
     }
 

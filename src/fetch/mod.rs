@@ -266,48 +266,88 @@ impl Fetcher {
     }
 
     fn flight(&self, url: &str) -> Result<Fetched, FetchError> {
-        let fetched = self.get(url, &[("rsc", "1"), ("accept", "text/x-component")])?;
-        if fetched.is_success() && fetched.content_type().starts_with("text/x-component") {
-            return Ok(fetched);
-        }
-        // A static host serves the HTML whatever the headers (or nothing, where it does
-        // not map clean URLs to files): the export's flight is the route's `.txt` file
-        // beside it (`/about` → `/about.txt`, `/` and `/about/` → `index.txt` inside).
-        let came = if fetched.is_success() {
-            fetched.content_type()
-        } else {
-            format!("HTTP {}", fetched.status)
-        };
-        // Where the export keeps it depends on its trailingSlash setting, which the URL
-        // asked for tells, or the one a redirect led to.
-        let mut candidates: Vec<String> = Vec::new();
-        for page in [url, fetched.url.as_str()] {
-            if let Some(export) = export_flight_url(page)
-                && !candidates.contains(&export)
-            {
-                candidates.push(export);
-            }
-        }
-        let mut tried = Vec::new();
-        for export in candidates {
-            let text = self.get(&export, &[])?;
-            if text.is_success() && crate::flight::split_rows(&text.body).is_flight(&text.body) {
-                return Ok(text);
-            }
-            tried.push(if text.is_success() {
-                format!("{export} is no flight")
-            } else {
-                format!("{export} is HTTP {}", text.status)
-            });
-        }
-        Err(FetchError::NoFlight {
-            url: url.to_string(),
-            reason: format!(
-                "the server answered {came} to RSC: 1, and {}",
-                tried.join(", ")
-            ),
-        })
+        success(flight_by(url, &[], &|url, headers| self.get(url, headers))?)
     }
+}
+
+/// One GET with request headers, as a caller makes it.
+type Get<'a> = dyn Fn(&str, &[(&str, &str)]) -> Result<Fetched, FetchError> + 'a;
+
+/// The flight of the page at `url`, with the requests made by `get` (the crawler's are
+/// polite, and recorded): the URL with `RSC: 1` — following Next's redirect to the same
+/// page with `?_rsc`, for a client that follows none itself — or, where the server
+/// answers with HTML anyway (a static host), the static export's `.txt` file. Extra
+/// request headers (`If-None-Match`) go with each request; a `304` is the answer. So is
+/// a flight with any status (Next's own 404 or 500), and any other status but a 404,
+/// for the caller to judge.
+pub(crate) fn flight_by(
+    url: &str,
+    conditions: &[(&str, &str)],
+    get: &Get<'_>,
+) -> Result<Fetched, FetchError> {
+    let mut headers = vec![("rsc", "1"), ("accept", "text/x-component")];
+    headers.extend_from_slice(conditions);
+    let mut fetched = get(url, &headers)?;
+    if let Some(target) = rsc_redirect(url, &fetched) {
+        fetched = get(&target, &headers)?;
+    }
+    let flight_type = fetched.content_type().starts_with("text/x-component");
+    if fetched.status == 304 || flight_type {
+        return Ok(fetched);
+    }
+    // A static host serves the HTML whatever the headers (or nothing, where it does not
+    // map clean URLs to files): the export's flight is the route's `.txt` file beside it
+    // (`/about` → `/about.txt`, `/` and `/about/` → `index.txt` inside).
+    if !fetched.is_success() && fetched.status != 404 {
+        return Ok(fetched);
+    }
+    let came = if fetched.is_success() {
+        fetched.content_type()
+    } else {
+        format!("HTTP {}", fetched.status)
+    };
+    // Where the export keeps it depends on its trailingSlash setting, which the URL
+    // asked for tells, or the one a redirect led to.
+    let mut candidates: Vec<String> = Vec::new();
+    for page in [url, fetched.url.as_str()] {
+        if let Some(export) = export_flight_url(page)
+            && !candidates.contains(&export)
+        {
+            candidates.push(export);
+        }
+    }
+    let mut tried = Vec::new();
+    for export in candidates {
+        let text = get(&export, conditions)?;
+        if text.status == 304
+            || text.is_success() && crate::flight::split_rows(&text.body).is_flight(&text.body)
+        {
+            return Ok(text);
+        }
+        tried.push(if text.is_success() {
+            format!("{export} is no flight")
+        } else {
+            format!("{export} is HTTP {}", text.status)
+        });
+    }
+    Err(FetchError::NoFlight {
+        url: url.to_string(),
+        reason: format!(
+            "the server answered {came} to RSC: 1, and {}",
+            tried.join(", ")
+        ),
+    })
+}
+
+/// Next's answer to `RSC: 1` without `?_rsc`: a redirect to the same page with it.
+fn rsc_redirect(url: &str, fetched: &Fetched) -> Option<String> {
+    if !(300..400).contains(&fetched.status) {
+        return None;
+    }
+    let page = url::Url::parse(url).ok()?;
+    let target = page.join(fetched.header("location")?).ok()?;
+    let same_page = target.origin() == page.origin() && target.path() == page.path();
+    (same_page && target.query_pairs().any(|(key, _)| key == "_rsc")).then(|| target.into())
 }
 
 fn success(fetched: Fetched) -> Result<Fetched, FetchError> {
@@ -323,7 +363,7 @@ fn success(fetched: Fetched) -> Result<Fetched, FetchError> {
 }
 
 /// Where a static export keeps the flight of the page at `url`.
-pub(crate) fn export_flight_url(url: &str) -> Option<String> {
+fn export_flight_url(url: &str) -> Option<String> {
     let mut parsed = url::Url::parse(url).ok()?;
     let path = parsed.path().to_string();
     let file = if path.ends_with('/') {
