@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::http::{index, next_rsc, read_request, temp_dir, warc_records};
+use common::http::{crawl, index, read_request, responses, temp_dir, warc_records};
 
 #[derive(Default)]
 struct Log {
@@ -72,14 +72,11 @@ fn crawling_a_next_start_server() {
     let out = temp_dir("next-crawl");
     let warc = out.with_extension("warc.gz");
     let _ = std::fs::remove_file(&warc);
-    let run = next_rsc(&[
-        "crawl",
+    let run = crawl(
         &format!("{site}/"),
-        "-o",
-        out.to_str().unwrap(),
-        "--warc",
-        warc.to_str().unwrap(),
-    ]);
+        &out,
+        &["--warc", warc.to_str().unwrap()],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     // /broken answers 500 and /missing 404: the crawl goes on, and says so by its status.
     assert_eq!(run.status.code(), Some(1), "{stderr}");
@@ -143,15 +140,11 @@ fn crawling_a_next_start_server() {
 
     // --resume asks for no page it holds; the failed ones are tried again.
     log.paths.lock().unwrap().clear();
-    let again = next_rsc(&[
-        "crawl",
+    let again = crawl(
         &format!("{site}/"),
-        "-o",
-        out.to_str().unwrap(),
-        "--resume",
-        "--warc",
-        warc.to_str().unwrap(),
-    ]);
+        &out,
+        &["--resume", "--warc", warc.to_str().unwrap()],
+    );
     assert_eq!(
         again.status.code(),
         Some(1),
@@ -172,11 +165,7 @@ fn crawling_a_next_start_server() {
     let records = warc_records(&warc);
     for record in index(&out) {
         let url = record["url"].as_str().unwrap();
-        let responses: Vec<&Vec<u8>> = records
-            .iter()
-            .filter(|(kind, uri, _)| kind == "response" && uri == url)
-            .map(|(_, _, block)| block)
-            .collect();
+        let responses = responses(&records, url);
         let captures = if record["ok"] == true { 1 } else { 2 };
         assert_eq!(responses.len(), captures, "{url}");
         let end = common::http::find(responses[0], b"\r\n\r\n").unwrap();
@@ -187,13 +176,7 @@ fn crawling_a_next_start_server() {
     // --flight: each page as client navigation gets it (RSC: 1, Next's redirect to
     // ?_rsc). The page that fails on the server answers 200 with an error row: failed.
     let flights = temp_dir("next-flight");
-    let run = next_rsc(&[
-        "crawl",
-        &format!("{site}/"),
-        "-o",
-        flights.to_str().unwrap(),
-        "--flight",
-    ]);
+    let run = crawl(&format!("{site}/"), &flights, &["--flight"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     let from_flight = index(&flights);
@@ -225,16 +208,11 @@ fn crawling_a_next_start_server() {
 
     // --max-pages and --delay.
     let limited = temp_dir("next-limited");
-    let run = next_rsc(&[
-        "crawl",
+    let run = crawl(
         &format!("{site}/"),
-        "-o",
-        limited.to_str().unwrap(),
-        "--max-pages",
-        "4",
-        "--delay",
-        "0.2",
-    ]);
+        &limited,
+        &["--max-pages", "4", "--delay", "0.2"],
+    );
     assert!(run.status.code().is_some_and(|c| c <= 1));
     assert_eq!(index(&limited).len(), 4);
     let _ = std::fs::remove_dir_all(&out);
@@ -262,14 +240,11 @@ fn crawling_a_next_15_app_written_apart_from_the_crawler() {
     let out = temp_dir("next15-crawl");
     let warc = out.with_extension("warc.gz");
     let _ = std::fs::remove_file(&warc);
-    let run = next_rsc(&[
-        "crawl",
+    let run = crawl(
         &format!("{site}/"),
-        "-o",
-        out.to_str().unwrap(),
-        "--warc",
-        warc.to_str().unwrap(),
-    ]);
+        &out,
+        &["--warc", warc.to_str().unwrap()],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     let records = index(&out);
@@ -338,22 +313,13 @@ fn crawling_a_next_15_app_written_apart_from_the_crawler() {
     }
     for found in records.iter().filter(|r| r["ok"] == true) {
         let url = found["url"].as_str().unwrap();
-        let captures = exchanges
-            .iter()
-            .filter(|(kind, uri, _)| kind == "response" && uri == url)
-            .count();
+        let captures = responses(&exchanges, url).len();
         assert_eq!(captures, 1, "{url}");
     }
 
     // --resume asks again only for what failed (redirects met are remembered).
     log.paths.lock().unwrap().clear();
-    let again = next_rsc(&[
-        "crawl",
-        &format!("{site}/"),
-        "-o",
-        out.to_str().unwrap(),
-        "--resume",
-    ]);
+    let again = crawl(&format!("{site}/"), &out, &["--resume"]);
     assert_eq!(again.status.code(), Some(1));
     let mut asked: Vec<String> = log
         .paths

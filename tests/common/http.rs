@@ -68,6 +68,22 @@ pub fn next_rsc(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs `next-rsc crawl START -o OUT` with more arguments.
+pub fn crawl(start: &str, out: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["crawl", start, "-o", out.to_str().unwrap()];
+    args.extend_from_slice(more);
+    next_rsc(&args)
+}
+
+/// The response blocks a WARC's records hold for `url`.
+pub fn responses<'a>(records: &'a [(String, String, Vec<u8>)], url: &str) -> Vec<&'a Vec<u8>> {
+    records
+        .iter()
+        .filter(|(kind, uri, _)| kind == "response" && uri == url)
+        .map(|(_, _, block)| block)
+        .collect()
+}
+
 /// A fresh folder under the system's temporary one (not created: `crawl` makes it).
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("next-rsc-{name}-{}", std::process::id()));
